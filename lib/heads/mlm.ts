@@ -1,0 +1,29 @@
+/**
+ * Masked-language-model head, as in BERT: dense + GELU + layer norm, then a decoder tied
+ * to the token embedding table (sharing it halves the parameters of a small model).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { gelu, layerNorm, linear } from "../ops.ts";
+import { param, type ParamInit, type Params } from "../params.ts";
+
+/** Create the transform, its layer norm and the decoder bias. */
+export function initMlmHead(init: ParamInit, hidden: number, vocabSize: number): void {
+  init.normal("mlm.transform.weight", [hidden, hidden]);
+  init.constant("mlm.transform.bias", [hidden], 0);
+  init.constant("mlm.norm.gain", [hidden], 1);
+  init.constant("mlm.norm.bias", [hidden], 0);
+  init.constant("mlm.decoder.bias", [vocabSize], 0);
+}
+
+/**
+ * Vocabulary logits at the chosen positions only: `hidden` [B, L, H], `positions` int32
+ * flat indices into B x L. Scoring only the ~15% masked tokens saves most of the
+ * vocabulary-sized matrix product.
+ */
+export function mlmHead(params: Params, hidden: tf.Tensor3D, positions: tf.Tensor1D): tf.Tensor2D {
+  const [batch, length, width] = hidden.shape;
+  const picked = tf.gather(hidden.reshape([batch * length, width]), positions) as tf.Tensor2D;
+  const transformed = layerNorm(params, "mlm.norm", gelu(linear(params, "mlm.transform", picked)));
+  const logits = tf.matMul(transformed, param(params, "encoder.embeddings.token"), false, true);
+  return tf.add(logits, param(params, "mlm.decoder.bias"));
+}

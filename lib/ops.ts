@@ -1,0 +1,41 @@
+/**
+ * Small differentiable building blocks shared by the encoder and its heads.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { param, type Params } from "./params.ts";
+
+/** `x @ weight + bias` on the last axis, for any leading shape. */
+export function linear<T extends tf.Tensor>(params: Params, prefix: string, x: T): T {
+  const weight = param(params, `${prefix}.weight`);
+  const bias = params.get(`${prefix}.bias`);
+  const [inputs, outputs] = weight.shape;
+  const flat = tf.matMul(x.reshape([-1, inputs]), weight);
+  const out = bias ? tf.add(flat, bias) : flat;
+  return out.reshape([...x.shape.slice(0, -1), outputs]) as T;
+}
+
+/** Layer normalisation over the last axis with learned gain and bias (epsilon 1e-5). */
+export function layerNorm<T extends tf.Tensor>(params: Params, prefix: string, x: T): T {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+  return tf.add(
+    tf.mul(normed, param(params, `${prefix}.gain`)),
+    param(params, `${prefix}.bias`),
+  ) as T;
+}
+
+/** GELU, tanh approximation (as in BERT's and GPT-2's code); tfjs has no built-in op. */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  const cubic = tf.mul(tf.pow(x, 3), 0.044715);
+  const inner = tf.mul(tf.add(x, cubic), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as T;
+}
+
+/**
+ * Divide each vector on the last axis by its L2 norm, floored at 1e-12 as PyTorch's
+ * `F.normalize` does, so an all-zero vector stays zero instead of becoming NaN.
+ */
+export function l2Normalize<T extends tf.Tensor>(x: T): T {
+  const norm = tf.sqrt(tf.sum(tf.square(x), -1, true));
+  return tf.div(x, tf.maximum(norm, 1e-12)) as T;
+}
