@@ -39,3 +39,20 @@ export function l2Normalize<T extends tf.Tensor>(x: T): T {
   const norm = tf.sqrt(tf.sum(tf.square(x), -1, true));
   return tf.div(x, tf.maximum(norm, 1e-12)) as T;
 }
+
+/**
+ * Rows of `table` [N, D] at integer `indices` (any shape) -> [...indices.shape, D].
+ *
+ * Same values as tf.gather, but its gradient is a ScatterNd (which sums repeated rows)
+ * instead of tfjs's UnsortedSegmentSum, which the wasm backend does not implement.
+ */
+export function gatherRows(table: tf.Tensor, indices: tf.Tensor): tf.Tensor {
+  const [rows, width] = table.shape;
+  const flat = indices.reshape([-1, 1]) as tf.Tensor2D;
+  const gather = tf.customGrad((t) => {
+    const value = tf.gatherND(t as tf.Tensor, flat);
+    const gradFunc = (dy: tf.Tensor) => tf.scatterND(flat, dy, [rows, width]);
+    return { value, gradFunc };
+  });
+  return (gather(table) as tf.Tensor).reshape([...indices.shape, width]);
+}

@@ -14,7 +14,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { gelu, layerNorm, linear } from "./ops.ts";
+import { gatherRows, gelu, layerNorm, linear } from "./ops.ts";
 import { param, type ParamInit, type Params } from "./params.ts";
 
 /** Shape of the encoder. */
@@ -86,7 +86,7 @@ export function transformerForward(
     if (length > config.maxLength) {
       throw new Error(`input length ${length} exceeds the model's maxLength ${config.maxLength}`);
     }
-    const tokens = tf.gather(param(params, "encoder.embeddings.token"), inputIds);
+    const tokens = gatherRows(param(params, "encoder.embeddings.token"), inputIds);
     const positions = param(params, "encoder.embeddings.position").slice([0, 0], [length, -1]);
     let x = tf.add(tokens, positions) as tf.Tensor3D;
     // Additive bias: 0 where attended, a large negative number where masked, so the

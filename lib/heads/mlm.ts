@@ -3,7 +3,7 @@
  * to the token embedding table (sharing it halves the parameters of a small model).
  */
 import * as tf from "@tensorflow/tfjs";
-import { gelu, layerNorm, linear } from "../ops.ts";
+import { gatherRows, gelu, layerNorm, linear } from "../ops.ts";
 import { param, type ParamInit, type Params } from "../params.ts";
 
 /** Create the transform, its layer norm and the decoder bias. */
@@ -22,7 +22,7 @@ export function initMlmHead(init: ParamInit, hidden: number, vocabSize: number):
  */
 export function mlmHead(params: Params, hidden: tf.Tensor3D, positions: tf.Tensor1D): tf.Tensor2D {
   const [batch, length, width] = hidden.shape;
-  const picked = tf.gather(hidden.reshape([batch * length, width]), positions) as tf.Tensor2D;
+  const picked = gatherRows(hidden.reshape([batch * length, width]), positions) as tf.Tensor2D;
   const transformed = layerNorm(params, "mlm.norm", gelu(linear(params, "mlm.transform", picked)));
   const logits = tf.matMul(transformed, param(params, "encoder.embeddings.token"), false, true);
   return tf.add(logits, param(params, "mlm.decoder.bias"));

@@ -1,0 +1,175 @@
+/**
+ * One training loop for every phase: AdamW with a linear schedule, gradient
+ * accumulation, global-norm clipping, periodic validation, a progress line, and
+ * snapshots that let an interrupted run resume to exactly the weights of an
+ * uninterrupted one.
+ *
+ * Exact resumption rests on one rule: a phase's data for (step, micro-batch) is a pure
+ * function of those two numbers and the seed (see {@link TrainTask.gradients}), and the
+ * snapshot holds everything else that changes (weights, Adam moments, step, log).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Model } from "../model.ts";
+import { AdamW, clipByGlobalNorm, linearSchedule } from "./adamw.ts";
+import { type ProgressUpdate, throttledPrinter } from "./progress.ts";
+import { loadSnapshot, saveSnapshot } from "./snapshot.ts";
+
+/** Optimisation settings of a phase. */
+export interface TrainConfig {
+  steps: number;
+  learningRate: number;
+  warmupSteps: number;
+  /** Global gradient-norm ceiling (1.0, the Hugging Face default). */
+  clipNorm: number;
+  /** Micro-batches whose gradients are averaged into one step. */
+  accumulation: number;
+  /** Validate every this many steps (and after the last); 0 = never. */
+  validateEvery: number;
+  /** Snapshot for resumption every this many steps; 0 = never. */
+  snapshotEvery: number;
+}
+
+/** Loss, gradients (by parameter name) and tokens processed of one micro-batch. */
+export interface MicroStep {
+  loss: number;
+  grads: Map<string, tf.Tensor>;
+  tokens: number;
+}
+
+/** What a phase plugs into the loop. */
+export interface TrainTask {
+  phase: string;
+  model: Model;
+  /** Micro-batch `micro` of step `step`: must depend only on (step, micro) and the seed. */
+  gradients(step: number, micro: number): Promise<MicroStep>;
+  /** Dev-set metrics (e.g. nDCG@10 on a dev split, as the paper uses NanoBEIR). */
+  validate?(): Promise<Record<string, number>>;
+}
+
+/** The record of a run, saved with its checkpoint. */
+export interface TrainLog {
+  steps: { step: number; loss: number; lr: number; gradNorm: number }[];
+  validation: { step: number; metrics: Record<string, number> }[];
+  tokens: number;
+  seconds: number;
+}
+
+/** Where the loop reports progress and keeps resumption snapshots. */
+export interface TrainOptions {
+  /** Folder for snapshots; a snapshot found there is resumed from. */
+  snapshotDir?: string;
+  onProgress?: (update: ProgressUpdate) => void;
+  /** Stop (cleanly, after a snapshot) once this many steps are done: simulates a kill. */
+  stopAfter?: number;
+}
+
+/** Run `config.steps` steps of `task`, resuming from a snapshot when one exists. */
+export async function train(
+  task: TrainTask,
+  config: TrainConfig,
+  options: TrainOptions = {},
+): Promise<TrainLog> {
+  const optimizer = new AdamW(task.model.params);
+  let log: TrainLog = { steps: [], validation: [], tokens: 0, seconds: 0 };
+  const resumed = options.snapshotDir
+    ? await loadSnapshot(options.snapshotDir, task.model, optimizer)
+    : null;
+  if (resumed) log = resumed;
+  const progress = options.onProgress ?? throttledPrinter();
+  const firstStep = optimizer.step;
+  const loopStart = performance.now();
+  const previousSeconds = log.seconds;
+  let loopTokens = 0;
+  try {
+    for (let step = optimizer.step; step < config.steps; step++) {
+      const { loss, grads, tokens } = await accumulate(task, step, config.accumulation);
+      const clipped = clipByGlobalNorm(grads, config.clipNorm);
+      const lr = linearSchedule(config.learningRate, step, config.steps, config.warmupSteps);
+      optimizer.apply(clipped.grads, lr);
+      disposeAll(grads, clipped.grads);
+      log.steps.push({ step: step + 1, loss, lr, gradNorm: clipped.norm });
+      log.tokens += tokens;
+      loopTokens += tokens;
+      const done = step + 1;
+      if (
+        task.validate && config.validateEvery &&
+        (done % config.validateEvery === 0 || done === config.steps)
+      ) {
+        log.validation.push({ step: done, metrics: await task.validate() });
+      }
+      const elapsed = (performance.now() - loopStart) / 1000;
+      log.seconds = previousSeconds + elapsed;
+      progress({
+        phase: task.phase,
+        step: done,
+        total: config.steps,
+        loss,
+        tokensPerSecond: loopTokens / elapsed,
+        secondsLeft: (elapsed / (done - firstStep)) * (config.steps - done),
+      });
+      const stopping = options.stopAfter !== undefined && done >= options.stopAfter &&
+        done < config.steps;
+      if (
+        options.snapshotDir &&
+        ((config.snapshotEvery && done % config.snapshotEvery === 0) || stopping)
+      ) {
+        await saveSnapshot(options.snapshotDir, task.model, optimizer, log);
+      }
+      if (stopping) break;
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return log;
+}
+
+async function accumulate(task: TrainTask, step: number, micros: number): Promise<MicroStep> {
+  let total: Map<string, tf.Tensor> | undefined;
+  let loss = 0, tokens = 0;
+  for (let micro = 0; micro < micros; micro++) {
+    const result = await task.gradients(step, micro);
+    loss += result.loss / micros;
+    tokens += result.tokens;
+    if (!total) {
+      total = result.grads;
+      continue;
+    }
+    for (const [name, grad] of result.grads) {
+      const previous = total.get(name);
+      total.set(name, previous ? tf.add(previous, grad) : grad.clone());
+      previous?.dispose();
+      grad.dispose();
+    }
+  }
+  const averaged = new Map<string, tf.Tensor>();
+  for (const [name, grad] of total!) {
+    averaged.set(name, micros === 1 ? grad : tf.div(grad, micros));
+    if (micros > 1) grad.dispose();
+  }
+  return { loss, grads: averaged, tokens };
+}
+
+function disposeAll(...maps: Map<string, tf.Tensor>[]): void {
+  const seen = new Set<tf.Tensor>();
+  for (const map of maps) for (const t of map.values()) seen.add(t);
+  for (const t of seen) t.dispose();
+}
+
+/**
+ * Gradients of a scalar loss with respect to every parameter of `model` it reaches,
+ * keyed by parameter name (tfjs keys them by its global variable names).
+ */
+export function gradientsOf(
+  model: Model,
+  loss: () => tf.Scalar,
+): { loss: number; grads: Map<string, tf.Tensor> } {
+  const names = new Map([...model.params].map(([name, v]) => [v.name, name]));
+  const { value, grads } = tf.variableGrads(loss, [...model.params.values()]);
+  const byName = new Map<string, tf.Tensor>();
+  for (const [variableName, grad] of Object.entries(grads)) {
+    byName.set(names.get(variableName)!, grad);
+  }
+  const lossValue = value.dataSync()[0];
+  value.dispose();
+  return { loss: lossValue, grads: byName };
+}
