@@ -76,16 +76,16 @@ Deno.test("encoder gradient matches central finite differences", async () => {
   const loss = () => tf.sum(tf.mul(encodePooled(model, inputs), target)) as tf.Scalar;
   const { grads } = tf.variableGrads(loss);
   const eps = 1e-2;
-  for (
-    const name of [
-      "encoder.layers.0.attention.qkv.weight",
-      "encoder.layers.1.feed_forward.up.weight",
-    ]
-  ) {
+  const probes: [string, number[]][] = [
+    ["encoder.layers.0.attention.qkv.weight", [0, 7, 21]],
+    ["encoder.layers.1.feed_forward.up.weight", [0, 7, 21]],
+    ["encoder.embeddings.token", [5 * 32 + 3, 9 * 32 + 30, 49 * 32]], // rows 5, 9 used; 49 unused
+  ];
+  for (const [name, indices] of probes) {
     const variable = model.params.get(name)!;
     const analytic = await grads[variable.name].data();
     const values = await variable.data() as Float32Array;
-    for (const index of [0, 7, 21]) {
+    for (const index of indices) {
       const probe = (delta: number) => {
         const shifted = values.slice();
         shifted[index] += delta;
