@@ -1,0 +1,182 @@
+/**
+ * The checkpoint cache: one folder per phase result, named by a key that hashes
+ * everything the result depends on, so the same work is never done twice and a change
+ * recomputes exactly the phases downstream of it (their parent key changes too).
+ *
+ * Entries are built in a temporary folder and renamed into place (atomic), and carry the
+ * SHA-256 of every file they hold: a damaged entry is detected on use, moved aside and
+ * rebuilt, never silently used. Two runs racing on one key both build, the first rename
+ * wins, the loser's copy is discarded; neither can leave a half-written entry.
+ */
+import { join } from "node:path";
+import { writeJsonAtomic } from "./atomic_write.ts";
+import { sha256File, sha256Hex } from "./checksum.ts";
+
+/** Everything a phase result depends on. */
+export interface CacheKeySpec {
+  phase: string;
+  config: unknown;
+  parentKey: string | null;
+  dataChecksums: Record<string, string>;
+  codeVersion: string;
+}
+
+/** What `entry.json` says about an entry (shown by `deno task cache ls`). */
+export interface CacheEntryInfo {
+  key: string;
+  phase: string;
+  parentKey: string | null;
+  profile: string;
+  created: string;
+  bytes: number;
+  codeVersion: string;
+  files: Record<string, string>;
+}
+
+const ENTRY_FILE = "entry.json";
+
+/** The key of a spec: SHA-256 of its canonical JSON (sorted object keys), 16 hex digits. */
+export async function cacheKey(spec: CacheKeySpec): Promise<string> {
+  return (await sha256Hex(canonicalJson(spec))).slice(0, 16);
+}
+
+/** JSON with object keys sorted at every level, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_, v) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : v,
+  );
+}
+
+/** A folder of cache entries. */
+export class CheckpointCache {
+  constructor(readonly root: string) {}
+
+  /** Folder where an entry for `key` lives once built. */
+  path(key: string): string {
+    return join(this.root, key);
+  }
+
+  /** Folder where a build of `key` keeps resumption snapshots between attempts. */
+  partialPath(key: string): string {
+    return join(this.root, `.partial-${key}`);
+  }
+
+  /** The verified entry for `key`, or null when absent or damaged (then moved aside). */
+  async get(key: string): Promise<CacheEntryInfo | null> {
+    const info = await this.#readInfo(key);
+    if (!info) return null;
+    for (const [file, sum] of Object.entries(info.files)) {
+      const actual = await sha256File(join(this.path(key), file)).catch(() => "missing");
+      if (actual !== sum) {
+        const aside = join(this.root, `.damaged-${key}-${Date.now()}`);
+        console.warn(
+          `cache: ${join(this.path(key), file)} is damaged (${
+            actual === "missing" ? "missing" : "checksum mismatch"
+          }); moved the entry to ${aside} and rebuilding`,
+        );
+        await Deno.rename(this.path(key), aside);
+        return null;
+      }
+    }
+    return info;
+  }
+
+  /**
+   * The entry for `key`, built by `produce(folder)` when absent. `produce` writes the
+   * entry's files into the folder it is given; the cache adds checksums and moves it in.
+   */
+  async getOrBuild(
+    key: string,
+    meta: { phase: string; parentKey: string | null; profile: string; codeVersion: string },
+    produce: (folder: string) => Promise<void>,
+  ): Promise<{ info: CacheEntryInfo; built: boolean }> {
+    const cached = await this.get(key);
+    if (cached) return { info: cached, built: false };
+    await Deno.mkdir(this.root, { recursive: true });
+    const building = await Deno.makeTempDir({ dir: this.root, prefix: `.tmp-${key}-` });
+    try {
+      await produce(building);
+      const files: Record<string, string> = {};
+      let bytes = 0;
+      for await (const file of Deno.readDir(building)) {
+        if (!file.isFile) continue;
+        files[file.name] = await sha256File(join(building, file.name));
+        bytes += (await Deno.stat(join(building, file.name))).size;
+      }
+      const info: CacheEntryInfo = {
+        key,
+        ...meta,
+        created: new Date().toISOString(),
+        bytes,
+        files,
+      };
+      await writeJsonAtomic(join(building, ENTRY_FILE), info);
+      try {
+        await Deno.rename(building, this.path(key));
+      } catch (error) {
+        // Another run finished the same key first: keep its entry if it verifies.
+        const winner = await this.get(key);
+        if (!winner) throw error;
+        await Deno.remove(building, { recursive: true });
+        return { info: winner, built: false };
+      }
+      await Deno.remove(this.partialPath(key), { recursive: true }).catch(() => {});
+      return { info, built: true };
+    } catch (error) {
+      await Deno.remove(building, { recursive: true }).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Every entry's info, oldest first. */
+  async list(): Promise<CacheEntryInfo[]> {
+    const out: CacheEntryInfo[] = [];
+    for await (const item of safeReadDir(this.root)) {
+      if (!item.isDirectory || item.name.startsWith(".")) continue;
+      const info = await this.#readInfo(item.name);
+      if (info) out.push(info);
+    }
+    return out.sort((a, b) => a.created.localeCompare(b.created));
+  }
+
+  /** Delete one entry (and its partial snapshots). */
+  async remove(key: string): Promise<void> {
+    await Deno.remove(this.path(key), { recursive: true });
+    await Deno.remove(this.partialPath(key), { recursive: true }).catch(() => {});
+  }
+
+  /**
+   * Delete leftovers (temporary, damaged and partial folders) and every entry for which
+   * `keep` says no; returns the names removed.
+   */
+  async gc(keep: (info: CacheEntryInfo) => boolean | Promise<boolean>): Promise<string[]> {
+    const removed: string[] = [];
+    for await (const item of safeReadDir(this.root)) {
+      const info = item.name.startsWith(".") ? null : await this.#readInfo(item.name);
+      if (info && await keep(info)) continue;
+      await Deno.remove(join(this.root, item.name), { recursive: true });
+      removed.push(item.name);
+    }
+    return removed.sort();
+  }
+
+  async #readInfo(key: string): Promise<CacheEntryInfo | null> {
+    try {
+      return JSON.parse(await Deno.readTextFile(join(this.path(key), ENTRY_FILE)));
+    } catch {
+      return null;
+    }
+  }
+}
+
+async function* safeReadDir(path: string): AsyncIterable<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

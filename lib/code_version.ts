@@ -1,0 +1,35 @@
+/**
+ * The version of the code behind a computation: a hash of a module and every local
+ * module it imports, transitively. A cache key that includes it is invalidated by any
+ * edit to the code that produced the entry, and by no other edit.
+ */
+import { dirname, resolve } from "node:path";
+import { sha256Hex } from "./checksum.ts";
+
+const LOCAL_IMPORT =
+  /(?:import|export)[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+
+/** Absolute paths of `entry` and every relative import reachable from it, sorted. */
+export async function localModuleGraph(entry: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const pending = [resolve(entry)];
+  while (pending.length) {
+    const path = pending.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const source = await Deno.readTextFile(path);
+    for (const match of source.matchAll(LOCAL_IMPORT)) {
+      pending.push(resolve(dirname(path), match[1] ?? match[2]));
+    }
+  }
+  return [...seen].sort();
+}
+
+/** SHA-256 over the contents of {@link localModuleGraph}(entry), paths relative to `root`. */
+export async function codeVersion(entry: string, root = Deno.cwd()): Promise<string> {
+  const parts: string[] = [];
+  for (const path of await localModuleGraph(entry)) {
+    parts.push(path.slice(resolve(root).length), await Deno.readTextFile(path));
+  }
+  return sha256Hex(parts.join("\0"));
+}
