@@ -7,6 +7,7 @@
  * sentence-transformers model into a ColBERT model.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ColbertInputConfig } from "./colbert_inputs.ts";
 import { colbertHead, initColbertHead } from "./heads/colbert.ts";
 import { crossEncoderHead, initCrossEncoderHead } from "./heads/cross_encoder.ts";
 import { denseHead, type Pooling } from "./heads/dense.ts";
@@ -25,6 +26,8 @@ export interface ModelConfig {
   colbertDim: number;
   /** Pooling of the dense head. */
   pooling: Pooling;
+  /** How texts become token rows: prompts, markers, lengths (markers unused by dense). */
+  inputs: ColbertInputConfig;
 }
 
 /** A config and its parameters. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
+import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import { loadCheckpoint, saveCheckpoint, WEIGHTS_FILE } from "../lib/checkpoint.ts";
 import { createModel, type ModelConfig, withHead } from "../lib/model.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
@@ -11,6 +12,7 @@ const CONFIG: ModelConfig = {
   transformer: { ...TINY_TRANSFORMER, vocabSize: 40, maxLength: 8 },
   colbertDim: 4,
   pooling: "mean",
+  inputs: colbertInputConfig(),
 };
 
 Deno.test("checkpoint round trip is bit-identical", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
+import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import { createModel, encodePooled, type Model, type ModelConfig } from "../lib/model.ts";
 import { AdamW, clipByGlobalNorm, linearSchedule } from "../lib/train/adamw.ts";
 import { gradientsOf, train, type TrainConfig, type TrainTask } from "../lib/train/loop.ts";
@@ -62,6 +63,7 @@ const CONFIG: ModelConfig = {
   transformer: { ...TINY_TRANSFORMER, vocabSize: 30, maxLength: 6 },
   colbertDim: 4,
   pooling: "mean",
+  inputs: colbertInputConfig(),
 };
 
 /** A toy task: pull each text's vector towards a fixed target direction. */

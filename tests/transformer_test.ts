@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
+import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import {
   createModel,
   encodePooled,
@@ -18,6 +19,7 @@ const CONFIG: ModelConfig = {
   transformer: { ...TINY_TRANSFORMER, vocabSize: 50, maxLength: 8 },
   colbertDim: 6,
   pooling: "mean",
+  inputs: colbertInputConfig(),
 };
 
 function batch(ids: number[][], mask: number[][]) {

@@ -1,0 +1,172 @@
+/**
+ * Token batches as flat typed arrays, row-major [batchSize, length], ready to become tensors.
+ *
+ * `packRows` is the one place that pads rows and writes the masks; `plainBatch` (MLM and
+ * dense models) and `pairBatch` (cross-encoder) build on it here, the ColBERT query and
+ * document batches in colbert_inputs.ts.
+ *
+ * ```ts
+ * const batch = plainBatch(tokenizer, ["Hello, world!", "hi"]);
+ * // batch.inputIds:      [101, 7592, 1010, 2088, 999, 102,
+ * //                       101, 7632,  102,    0,   0,   0]
+ * // batch.attentionMask: [1, 1, 1, 1, 1, 1,  1, 1, 1, 0, 0, 0]
+ * ```
+ */
+import type { Tokenizer } from "./tokenizer.ts";
+
+/** A padded batch of token rows, row-major [batchSize, length]. */
+export interface TokenBatch {
+  /** Token ids. */
+  inputIds: Int32Array;
+  /** 1 where the encoder attends, 0 elsewhere. */
+  attentionMask: Int32Array;
+  /** 1 where the output vector takes part in scoring or pooling, 0 elsewhere. */
+  scoringMask: Float32Array;
+  /** Segment ids (0 first text, 1 second), only for pairs. */
+  tokenTypeIds?: Int32Array;
+  /** Rows. */
+  batchSize: number;
+  /** Columns (tokens per row). */
+  length: number;
+}
+
+/** How {@link packRows} pads and masks. */
+export interface PackOptions {
+  /** Id written into padding positions. */
+  padId: number;
+  /** Row length; the longest row when absent. */
+  length?: number;
+  /** Let the encoder attend to padding (ColBERT's attend_to_expansion_tokens). */
+  attendToPadding?: boolean;
+  /** Score the output vectors at padding positions (ColBERT query expansion). */
+  scorePadding?: boolean;
+  /** Ids whose vectors are left out of scoring (ColBERT's document skiplist). */
+  skipIds?: ReadonlySet<number>;
+  /** Segment id of every token of every row; padding gets 0. */
+  typeIds?: readonly (readonly number[])[];
+}
+
+/** The length of bert-base's position table, the default maximum for plain and pair batches. */
+export const DEFAULT_MAX_LENGTH = 512;
+
+/** Pad `rows` into one {@link TokenBatch}; rows longer than `length` are an error. */
+export function packRows(rows: readonly (readonly number[])[], options: PackOptions): TokenBatch {
+  const length = options.length ?? rows.reduce((longest, row) => Math.max(longest, row.length), 0);
+  const size = rows.length * length;
+  const inputIds = new Int32Array(size).fill(options.padId);
+  const attentionMask = new Int32Array(size).fill(options.attendToPadding ? 1 : 0);
+  const scoringMask = new Float32Array(size).fill(options.scorePadding ? 1 : 0);
+  const typeIds = options.typeIds;
+  const tokenTypeIds = typeIds ? new Int32Array(size) : undefined;
+  rows.forEach((row, r) => {
+    if (row.length > length) {
+      throw new Error(`packRows: row ${r} has ${row.length} tokens, more than length ${length}`);
+    }
+    const offset = r * length;
+    inputIds.set(row, offset);
+    attentionMask.fill(1, offset, offset + row.length);
+    for (let i = 0; i < row.length; i++) {
+      scoringMask[offset + i] = options.skipIds?.has(row[i]) ? 0 : 1;
+    }
+    if (tokenTypeIds && typeIds) {
+      if (typeIds[r]?.length !== row.length) {
+        throw new Error(`packRows: row ${r} has ${row.length} tokens but not as many type ids`);
+      }
+      tokenTypeIds.set(typeIds[r], offset);
+    }
+  });
+  return { inputIds, attentionMask, scoringMask, tokenTypeIds, batchSize: rows.length, length };
+}
+
+/** Options of {@link singleSequence}. */
+export interface SingleSequenceOptions {
+  /** Tokens in the row, [CLS], marker and [SEP] included. */
+  maxLength: number;
+  /** Text prepended before tokenizing (e.g. "search_query: "). */
+  prompt?: string;
+  /** Id placed right after [CLS] (a ColBERT [Q] / [D] marker). */
+  markerId?: number;
+}
+
+/**
+ * `[CLS] (marker) tokens(prompt + text) [SEP]`, the text's tail cut to fit `maxLength`,
+ * so [SEP] always closes the row.
+ */
+export function singleSequence(
+  tokenizer: Tokenizer,
+  text: string,
+  options: SingleSequenceOptions,
+): number[] {
+  const { cls, sep } = tokenizer.special;
+  const head = options.markerId === undefined ? [cls] : [cls, options.markerId];
+  const budget = options.maxLength - head.length - 1;
+  if (budget < 0) {
+    throw new Error(`singleSequence: maxLength ${options.maxLength} leaves no room for [SEP]`);
+  }
+  const ids = tokenizer.encode((options.prompt ?? "") + text);
+  return [...head, ...ids.slice(0, budget), sep];
+}
+
+/** Options of {@link plainBatch}. */
+export interface PlainBatchOptions {
+  /** Tokens per row, [CLS] and [SEP] included. */
+  maxLength?: number;
+  /** Text prepended to every text before tokenizing. */
+  prompt?: string;
+}
+
+/**
+ * `[CLS] text [SEP]` rows padded with [PAD] to the longest, for MLM and dense (single-vector)
+ * models; the scoring mask equals the attention mask (mean pooling weights).
+ */
+export function plainBatch(
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  options: PlainBatchOptions = {},
+): TokenBatch {
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const rows = texts.map((text) =>
+    singleSequence(tokenizer, text, { maxLength, prompt: options.prompt })
+  );
+  return packRows(rows, { padId: tokenizer.special.pad });
+}
+
+/** A (query, document) pair for a cross-encoder. */
+export interface TextPair {
+  query: string;
+  document: string;
+}
+
+/** Options of {@link pairBatch}. */
+export interface PairBatchOptions {
+  /** Tokens per row, [CLS] and both [SEP] included. */
+  maxLength?: number;
+}
+
+/**
+ * `[CLS] query [SEP] document [SEP]` rows with segment ids 0 / 1, padded with [PAD] to the
+ * longest. Truncation cuts the document first, since the query says what to judge; only a
+ * query longer than the whole budget is cut too (and then no document token is left).
+ */
+export function pairBatch(
+  tokenizer: Tokenizer,
+  pairs: readonly TextPair[],
+  options: PairBatchOptions = {},
+): TokenBatch {
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const budget = maxLength - 3;
+  if (budget < 0) throw new Error(`pairBatch: maxLength ${maxLength} is below 3`);
+  const { cls, sep } = tokenizer.special;
+  const rows: number[][] = [];
+  const typeIds: number[][] = [];
+  for (const pair of pairs) {
+    const query = tokenizer.encode(pair.query).slice(0, budget);
+    const document = tokenizer.encode(pair.document).slice(0, budget - query.length);
+    rows.push([cls, ...query, sep, ...document, sep]);
+    typeIds.push([
+      ...new Array(query.length + 2).fill(0),
+      ...new Array(document.length + 1).fill(1),
+    ]);
+  }
+  return packRows(rows, { padId: tokenizer.special.pad, typeIds });
+}
