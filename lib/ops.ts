@@ -44,15 +44,22 @@ export function l2Normalize<T extends tf.Tensor>(x: T): T {
  * Rows of `table` [N, D] at integer `indices` (any shape) -> [...indices.shape, D].
  *
  * Same values as tf.gather, but its gradient is a ScatterNd (which sums repeated rows)
- * instead of tfjs's UnsortedSegmentSum, which the wasm backend does not implement.
+ * instead of tfjs's UnsortedSegmentSum, which the wasm backend does not implement. The
+ * indices are handed to the gradient through `save`, so a surrounding tidy cannot free
+ * them before the backward pass runs.
  */
 export function gatherRows(table: tf.Tensor, indices: tf.Tensor): tf.Tensor {
   const [rows, width] = table.shape;
-  const flat = indices.reshape([-1, 1]) as tf.Tensor2D;
-  const gather = tf.customGrad((t) => {
-    const value = tf.gatherND(t as tf.Tensor, flat);
-    const gradFunc = (dy: tf.Tensor) => tf.scatterND(flat, dy, [rows, width]);
+  const gather = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [t, flat, save] = args as [tf.Tensor, tf.Tensor2D, tf.GradSaveFunc];
+    save([flat]);
+    const value = tf.gatherND(t, flat);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.scatterND(saved[0], dy, [rows, width]),
+      tf.zerosLike(saved[0]),
+    ];
     return { value, gradFunc };
   });
-  return (gather(table) as tf.Tensor).reshape([...indices.shape, width]);
+  const flat = indices.reshape([-1, 1]);
+  return (gather(table, flat) as tf.Tensor).reshape([...indices.shape, width]);
 }

@@ -170,3 +170,25 @@ export function pairBatch(
   }
   return packRows(rows, { padId: tokenizer.special.pad, typeIds });
 }
+
+/** Rows `start` to `end` (exclusive) of a batch, keeping its length (for GradCache chunks). */
+export function sliceRows(batch: TokenBatch, start: number, end: number): TokenBatch {
+  const from = start * batch.length, to = end * batch.length;
+  return {
+    inputIds: batch.inputIds.subarray(from, to),
+    attentionMask: batch.attentionMask.subarray(from, to),
+    scoringMask: batch.scoringMask.subarray(from, to),
+    tokenTypeIds: batch.tokenTypeIds?.subarray(from, to),
+    batchSize: end - start,
+    length: batch.length,
+  };
+}
+
+/** Consecutive chunks of at most `size` rows. */
+export function chunkRows(batch: TokenBatch, size: number): TokenBatch[] {
+  const chunks: TokenBatch[] = [];
+  for (let start = 0; start < batch.batchSize; start += size) {
+    chunks.push(sliceRows(batch, start, Math.min(batch.batchSize, start + size)));
+  }
+  return chunks;
+}

@@ -157,19 +157,28 @@ function disposeAll(...maps: Map<string, tf.Tensor>[]): void {
 
 /**
  * Gradients of a scalar loss with respect to every parameter of `model` it reaches,
- * keyed by parameter name (tfjs keys them by its global variable names).
+ * keyed by parameter name.
  */
 export function gradientsOf(
   model: Model,
   loss: () => tf.Scalar,
 ): { loss: number; grads: Map<string, tf.Tensor> } {
-  const names = new Map([...model.params].map(([name, v]) => [v.name, name]));
   const { value, grads } = tf.variableGrads(loss, [...model.params.values()]);
-  const byName = new Map<string, tf.Tensor>();
-  for (const [variableName, grad] of Object.entries(grads)) {
-    byName.set(names.get(variableName)!, grad);
-  }
   const lossValue = value.dataSync()[0];
   value.dispose();
-  return { loss: lossValue, grads: byName };
+  return { loss: lossValue, grads: byParamName(model, grads) };
+}
+
+/** Re-key gradients from tfjs's global variable names to the model's parameter names. */
+export function byParamName(model: Model, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+  const names = new Map([...model.params].map(([name, v]) => [v.name, name]));
+  const byName = new Map<string, tf.Tensor>();
+  for (const [variableName, grad] of Object.entries(grads)) {
+    const name = names.get(variableName);
+    if (!name) {
+      throw new Error(`gradient for '${variableName}', which is not a parameter of the model`);
+    }
+    byName.set(name, grad);
+  }
+  return byName;
 }

@@ -1,0 +1,88 @@
+/**
+ * Phase 0, the backbone: masked-language-model pre-training of the encoder on every
+ * unsupervised text. The paper starts from ModernBERT-base, an MLM checkpoint; nothing
+ * pretrained can be downloaded here, so the suite makes its own, smaller one.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { colbertInputConfig } from "../colbert_inputs.ts";
+import { encoderInputs } from "../embed.ts";
+import { maskTokens, mlmLoss } from "../losses/mlm.ts";
+import { createModel, mlmLogits } from "../model.ts";
+import { plainBatch } from "../text_batch.ts";
+import { gradientsOf } from "../train/loop.ts";
+import type { TransformerConfig } from "../transformer.ts";
+import type { PhaseJob, StudyContext } from "./phase.ts";
+import type { PhaseSettings } from "./profiles.ts";
+import { stepIndices, stepSeed } from "./sampling.ts";
+
+/** Options of {@link backboneJob}. */
+export interface BackboneOptions {
+  seed: number;
+  transformer: TransformerConfig;
+  settings: PhaseSettings & { maxLength: number };
+  label: string;
+}
+
+/** The MLM pre-training job of an encoder of shape `options.transformer`. */
+export function backboneJob(context: StudyContext, options: BackboneOptions): PhaseJob {
+  const { seed, transformer, settings } = options;
+  const texts = context.data.sources.flatMap((source) =>
+    source.pairs.flatMap((p) => [p.query, p.document])
+  );
+  const { tokenizer } = context;
+  const special = tokenizer.special;
+  return {
+    phase: "backbone",
+    label: options.label,
+    module: import.meta.url,
+    settings: { transformer, maxLength: settings.maxLength, batchSize: settings.batchSize },
+    seed,
+    parent: null,
+    data: context.data.sources.map((source) => source.name),
+    train: {
+      steps: settings.steps,
+      learningRate: settings.learningRate,
+      warmupSteps: 0,
+      clipNorm: 1,
+      accumulation: settings.accumulation,
+      validateEvery: 0,
+      snapshotEvery: 50,
+    },
+    typicalLength: settings.maxLength,
+    task: () => {
+      const model = createModel({
+        kind: "mlm",
+        transformer,
+        colbertDim: context.profile.colbertDim,
+        pooling: "mean",
+        inputs: colbertInputConfig(),
+      }, { seed });
+      const microSize = settings.batchSize / settings.accumulation;
+      return Promise.resolve({
+        phase: options.label,
+        model,
+        gradients: (step, micro) => {
+          const picked = stepIndices(texts.length, settings.batchSize, seed, step)
+            .slice(micro * microSize, (micro + 1) * microSize);
+          const rows = plainBatch(tokenizer, picked.map((i) => texts[i]), {
+            maxLength: settings.maxLength,
+          });
+          const masked = maskTokens(rows.inputIds, {
+            maskTokenId: special.mask,
+            vocabSize: transformer.vocabSize,
+            specialTokenIds: [special.cls, special.sep, special.pad],
+            seed: stepSeed(seed, step, micro),
+          });
+          const inputs = encoderInputs({ ...rows, inputIds: masked.inputIds });
+          const positions = tf.tensor1d(masked.positions, "int32");
+          const result = gradientsOf(
+            model,
+            () => mlmLoss(mlmLogits(model, inputs, positions), masked.targets),
+          );
+          tf.dispose([inputs.inputIds, inputs.attentionMask, positions]);
+          return Promise.resolve({ ...result, tokens: rows.batchSize * rows.length });
+        },
+      });
+    },
+  };
+}

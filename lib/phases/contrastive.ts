@@ -1,0 +1,182 @@
+/**
+ * Phases 1 and 2, contrastive training of a dense or ColBERT student.
+ *
+ * Unsupervised: (query, document) pairs, in-batch negatives only, every batch from one
+ * source (proportional sampling, siblings kept apart), a large batch through GradCache,
+ * temperature 0.02. Supervised: examples with hard negatives (the lexicographers' other
+ * senses plus mined ones), in-batch + hard negatives, no GradCache, temperature 0.2.
+ */
+import type { ColbertInputConfig } from "../colbert_inputs.ts";
+import type { SupervisedExample } from "../data/records.ts";
+import { planBatches } from "../data/sampler.ts";
+import { embedRows, tokenRows } from "../embed.ts";
+import { cachedContrastiveGrads } from "../losses/cached_contrastive.ts";
+import { contrastiveLoss } from "../losses/contrastive.ts";
+import type { Model, ModelKind } from "../model.ts";
+import { chunkRows } from "../text_batch.ts";
+import { byParamName, gradientsOf, type TrainTask } from "../train/loop.ts";
+import type { PhaseJob, PhaseResult, StudyContext } from "./phase.ts";
+import type { PhaseSettings } from "./profiles.ts";
+import { stepIndices } from "./sampling.ts";
+import { studentFrom } from "./student.ts";
+import { devValidator } from "./validation.ts";
+
+/** What varies between the study's contrastive runs. */
+export interface ContrastiveOptions {
+  kind: "colbert" | "dense";
+  inputs: ColbertInputConfig;
+  parent: PhaseResult;
+  seed: number;
+  label: string;
+}
+
+function trainConfig(settings: PhaseSettings, validateEvery: number) {
+  return {
+    steps: settings.steps,
+    learningRate: settings.learningRate,
+    warmupSteps: 0,
+    clipNorm: 1,
+    accumulation: settings.accumulation,
+    validateEvery,
+    snapshotEvery: 50,
+  };
+}
+
+/** Phase 1: unsupervised contrastive pre-training of `options.kind` from `options.parent`. */
+export function unsupervisedJob(context: StudyContext, options: ContrastiveOptions): PhaseJob {
+  const { profile, data, tokenizer } = context;
+  const settings = profile.unsupervised;
+  const inputs = {
+    ...options.inputs,
+    queryLength: profile.queryLength,
+    documentLength: profile.unsupervisedDocumentLength,
+  };
+  const sources = data.sources.map((s) => ({ name: s.name, groups: s.pairs.map((p) => p.group) }));
+  const bySource = new Map(data.sources.map((s) => [s.name, s.pairs]));
+  const plans = new Map<number, ReturnType<typeof planBatches>>();
+  const batchAt = (step: number) => {
+    // One epoch's plan is fixed by its seed; steps walk through it, then the next epoch's.
+    const first = plans.get(0) ??
+      planBatches(sources, { batchSize: settings.batchSize, seed: options.seed });
+    plans.set(0, first);
+    const epoch = Math.floor(step / first.length);
+    if (!plans.has(epoch)) {
+      plans.set(
+        epoch,
+        planBatches(sources, { batchSize: settings.batchSize, seed: options.seed + epoch }),
+      );
+    }
+    const planned = plans.get(epoch)![step % first.length];
+    return planned.indices.map((i) => bySource.get(planned.source)![i]);
+  };
+  return {
+    phase: "unsupervised",
+    label: options.label,
+    module: import.meta.url,
+    settings: { kind: options.kind, inputs, ...settings },
+    seed: options.seed,
+    parent: options.parent,
+    data: data.sources.map((s) => s.name),
+    train: trainConfig(settings, profile.validateEvery),
+    typicalLength: inputs.documentLength,
+    task: (parent) => {
+      const model = studentFrom(parent!, options.kind, inputs, options.seed);
+      return Promise.resolve(withValidation(context, {
+        phase: options.label,
+        model,
+        gradients: async (step) => {
+          const pairs = batchAt(step);
+          const queries = tokenRows(model, tokenizer, pairs.map((p) => p.query), "query");
+          const documents = tokenRows(model, tokenizer, pairs.map((p) => p.document), "document");
+          const encode = (rows: typeof queries) => embedRows(model, rows);
+          const { loss, grads } = await cachedContrastiveGrads(
+            {
+              encodeQueries: encode,
+              encodeDocuments: encode,
+              variables: [...model.params.values()],
+            },
+            {
+              queries: chunkRows(queries, settings.chunkSize),
+              documents: [chunkRows(documents, settings.chunkSize)],
+            },
+            { temperature: settings.temperature },
+          );
+          const tokens = queries.batchSize * queries.length +
+            documents.batchSize * documents.length;
+          return { loss, grads: byParamName(model, grads), tokens };
+        },
+      }));
+    },
+  };
+}
+
+/** Options of {@link supervisedJob}: the contrastive options plus mined negatives. */
+export interface SupervisedOptions extends ContrastiveOptions {
+  /** Negatives per training example (lexicographers' first, then mined), by example index. */
+  negatives: (examples: SupervisedExample[], model: Model) => Promise<string[][]>;
+  /** Names the mining method in the cache key. */
+  mining: string;
+}
+
+/** Phase 2: supervised contrastive fine-tuning with hard negatives. */
+export function supervisedJob(context: StudyContext, options: SupervisedOptions): PhaseJob {
+  const { profile, data, tokenizer } = context;
+  const settings = profile.supervised;
+  const inputs = {
+    ...options.inputs,
+    queryLength: profile.queryLength,
+    documentLength: profile.documentLength,
+  };
+  const examples = data.supervised.train;
+  return {
+    phase: "supervised",
+    label: options.label,
+    module: import.meta.url,
+    settings: { kind: options.kind, inputs, mining: options.mining, ...settings },
+    seed: options.seed,
+    parent: options.parent,
+    data: Object.keys(data.checksums).filter((name) => !data.sources.some((s) => s.name === name)),
+    train: trainConfig(settings, profile.validateEvery),
+    typicalLength: inputs.documentLength,
+    task: async (parent) => {
+      const model = studentFrom(parent!, options.kind as ModelKind, inputs, options.seed);
+      const negatives = await options.negatives(examples, model);
+      return withValidation(context, {
+        phase: options.label,
+        model,
+        gradients: (step) => {
+          const picked = stepIndices(examples.length, settings.batchSize, options.seed, step);
+          const texts = (rows: string[]) => tokenRows(model, tokenizer, rows, "document");
+          const queries = tokenRows(
+            model,
+            tokenizer,
+            picked.map((i) => examples[i].query),
+            "query",
+          );
+          const groups = [
+            texts(picked.map((i) => examples[i].positive)),
+            ...Array.from(
+              { length: settings.negatives },
+              (_, n) => texts(picked.map((i) => negatives[i][n])),
+            ),
+          ];
+          const result = gradientsOf(model, () => {
+            const encoded = [queries, ...groups].map((rows) => embedRows(model, rows));
+            return contrastiveLoss(encoded[0], encoded.slice(1), {
+              temperature: settings.temperature,
+            });
+          });
+          const tokens = [queries, ...groups].reduce(
+            (sum, rows) => sum + rows.batchSize * rows.length,
+            0,
+          );
+          return Promise.resolve({ ...result, tokens });
+        },
+      });
+    },
+  };
+}
+
+function withValidation(context: StudyContext, task: TrainTask): TrainTask {
+  return { ...task, validate: devValidator(context, task.model) };
+}

@@ -1,0 +1,134 @@
+/**
+ * Running a phase through the checkpoint cache: the key hashes the phase's settings, its
+ * parent's key, the data checksums and the code that trains it; a hit costs nothing, a
+ * miss trains (resuming from a snapshot if an earlier attempt was interrupted) and
+ * stores weights, config, training log, metrics and provenance as one cache entry.
+ */
+import { join } from "node:path";
+import { writeJsonAtomic } from "../atomic_write.ts";
+import { type CacheEntryInfo, cacheKey, type CheckpointCache } from "../cache.ts";
+import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
+import { codeVersion } from "../code_version.ts";
+import type { Model } from "../model.ts";
+import { disposeParams } from "../params.ts";
+import type { Tokenizer } from "../tokenizer.ts";
+import { train, type TrainConfig, type TrainLog, type TrainTask } from "../train/loop.ts";
+import { throttledPrinter } from "../train/progress.ts";
+import { forwardFlopsPerToken } from "../transformer.ts";
+import type { Profile } from "./profiles.ts";
+import type { StudyData } from "./study_data.ts";
+
+/** What every phase needs from the run around it. */
+export interface StudyContext {
+  cache: CheckpointCache;
+  tokenizer: Tokenizer;
+  data: StudyData;
+  profile: Profile;
+  backend: string;
+  /** Where progress lines go (console.log by default). */
+  print?: (line: string) => void;
+}
+
+/** A finished phase: its cache entry and what it recorded. */
+export interface PhaseResult {
+  key: string;
+  phase: string;
+  dir: string;
+  info: CacheEntryInfo;
+  log: TrainLog;
+  provenance: Provenance;
+}
+
+/** Where a result came from, stored beside its weights. */
+export interface Provenance {
+  phase: string;
+  label: string;
+  profile: string;
+  seed: number;
+  backend: string;
+  parentKey: string | null;
+  dataChecksums: Record<string, string>;
+  wallSeconds: number;
+  tokens: number;
+  flops: number;
+  steps: number;
+  created: string;
+}
+
+/** A phase ready to run: its identity, its parent, and how to build its training task. */
+export interface PhaseJob {
+  /** Phase name (backbone, unsupervised, ...): groups entries in `cache ls`. */
+  phase: string;
+  /** Human label, e.g. "colbert unsupervised (prompts)". */
+  label: string;
+  /** Module that defines the phase, for the code version (pass `import.meta.url`). */
+  module: string;
+  /** Everything that changes the result besides parent and data. */
+  settings: Record<string, unknown>;
+  seed: number;
+  parent: PhaseResult | null;
+  /** Data sets the phase reads (names in StudyData.checksums). */
+  data: string[];
+  train: TrainConfig;
+  /** Build the model to train (from the parent's model when there is one) and the task. */
+  task(parent: Model | null): Promise<TrainTask>;
+  /** Typical sequence length, for the FLOPs estimate. */
+  typicalLength: number;
+}
+
+/** Run `job` or fetch its cached result. */
+export async function runPhase(context: StudyContext, job: PhaseJob): Promise<PhaseResult> {
+  const dataChecksums = Object.fromEntries(
+    job.data.map((name) => [name, context.data.checksums[name] ?? "?"]),
+  );
+  const code = await codeVersion(new URL(job.module).pathname);
+  const key = await cacheKey({
+    phase: job.phase,
+    config: {
+      settings: job.settings,
+      train: job.train,
+      seed: job.seed,
+      profile: context.profile.name,
+    },
+    parentKey: job.parent?.key ?? null,
+    dataChecksums,
+    codeVersion: code,
+  });
+  const meta = {
+    phase: job.phase,
+    parentKey: job.parent?.key ?? null,
+    profile: context.profile.name,
+    codeVersion: code,
+  };
+  const { info } = await context.cache.getOrBuild(key, meta, async (folder) => {
+    const parent = job.parent ? (await loadCheckpoint(job.parent.dir)).model : null;
+    const task = await job.task(parent);
+    const log = await train(task, job.train, {
+      snapshotDir: context.cache.partialPath(key),
+      onProgress: throttledPrinter(context.print),
+    });
+    const provenance: Provenance = {
+      phase: job.phase,
+      label: job.label,
+      profile: context.profile.name,
+      seed: job.seed,
+      backend: context.backend,
+      parentKey: job.parent?.key ?? null,
+      dataChecksums,
+      wallSeconds: log.seconds,
+      tokens: log.tokens,
+      flops: 3 * log.tokens *
+        forwardFlopsPerToken(task.model.config.transformer, job.typicalLength),
+      steps: log.steps.length,
+      created: new Date().toISOString(),
+    };
+    await saveCheckpoint(folder, task.model, { metadata: { provenance } });
+    await writeJsonAtomic(join(folder, "train_log.json"), log);
+    await writeJsonAtomic(join(folder, "provenance.json"), provenance);
+    disposeParams(task.model.params);
+  });
+  const dir = context.cache.path(key);
+  const log: TrainLog = JSON.parse(await Deno.readTextFile(join(dir, "train_log.json")));
+  const provenance: Provenance = JSON.parse(await Deno.readTextFile(join(dir, "provenance.json")));
+  return { key, phase: job.phase, dir, info, log, provenance };
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../lib/backend.ts";
+import { colbertInputConfig } from "../lib/colbert_inputs.ts";
+import { loadCheckpoint } from "../lib/checkpoint.ts";
+import { backboneJob } from "../lib/phases/backbone.ts";
+import { supervisedJob, unsupervisedJob } from "../lib/phases/contrastive.ts";
+import { runPhase } from "../lib/phases/phase.ts";
+import { TINY } from "../lib/phases/profiles.ts";
+import { toyContext } from "./study_fixture.ts";
+
+const lexicalNegatives = (examples: { negatives: string[]; positive: string }[]) =>
+  Promise.resolve(
+    examples.map((e, i) => [...e.negatives, examples[(i + 1) % examples.length].positive]),
+  );
+
+Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and recompute only downstream", async () => {
+  await initBackend("wasm");
+  const context = await toyContext();
+  const inputs = colbertInputConfig({ prompts: true });
+  const backbone = () =>
+    backboneJob(context, {
+      seed: 1,
+      transformer: TINY.student,
+      settings: TINY.backbone,
+      label: "backbone",
+    });
+  const base = await runPhase(context, backbone());
+  assert.equal(base.log.steps.length, TINY.backbone.steps);
+  assert.ok(base.provenance.tokens > 0 && base.provenance.flops > 0);
+  assert.equal(base.provenance.backend, "wasm");
+
+  const unsupervised = (seed: number) =>
+    unsupervisedJob(context, {
+      kind: "colbert",
+      inputs,
+      parent: base,
+      seed,
+      label: "colbert unsupervised",
+    });
+  const first = await runPhase(context, unsupervised(1));
+  const steps = first.log.steps;
+  assert.equal(steps.length, TINY.unsupervised.steps);
+  assert.ok(first.log.validation.length > 0, "validated on the dev set");
+  assert.ok("dev/ndcg@10" in first.log.validation[0].metrics);
+  const { model } = await loadCheckpoint(first.dir);
+  assert.equal(model.config.kind, "colbert");
+  assert.equal(model.config.inputs.prompts, true);
+
+  const supervised = await runPhase(
+    context,
+    supervisedJob(context, {
+      kind: "colbert",
+      inputs,
+      parent: first,
+      seed: 1,
+      label: "colbert supervised",
+      negatives: lexicalNegatives,
+      mining: "lexical",
+    }),
+  );
+  assert.equal(supervised.provenance.parentKey, first.key);
+
+  // A rerun is a pure cache hit: same keys, same entries, nothing retrained.
+  const created = (await context.cache.list()).map((e) => e.created);
+  const again = await runPhase(context, unsupervised(1));
+  assert.equal(again.key, first.key);
+  assert.deepEqual((await context.cache.list()).map((e) => e.created), created);
+
+  // A changed unsupervised seed recomputes that phase (and would its children), not the backbone.
+  const changed = await runPhase(context, unsupervised(2));
+  assert.notEqual(changed.key, first.key);
+  assert.equal(changed.provenance.parentKey, base.key);
+  assert.equal((await context.cache.list()).length, 4);
+});
+
+Deno.test("phases: the unsupervised loss goes down on the toy data", async () => {
+  await initBackend("wasm");
+  const context = await toyContext();
+  context.profile = {
+    ...TINY,
+    unsupervised: { ...TINY.unsupervised, steps: 16, learningRate: 3e-3 },
+    validateEvery: 0,
+  };
+  const base = await runPhase(
+    context,
+    backboneJob(context, {
+      seed: 1,
+      transformer: TINY.student,
+      settings: TINY.backbone,
+      label: "b",
+    }),
+  );
+  const run = await runPhase(
+    context,
+    unsupervisedJob(context, {
+      kind: "dense",
+      inputs: colbertInputConfig({ prompts: false }),
+      parent: base,
+      seed: 3,
+      label: "dense unsupervised",
+    }),
+  );
+  const losses = run.log.steps.map((s) => s.loss);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(
+    mean(losses.slice(-4)) < mean(losses.slice(0, 4)),
+    `losses ${losses.map((l) => l.toFixed(2))}`,
+  );
+});
