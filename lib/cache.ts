@@ -30,6 +30,8 @@ export interface CacheEntryInfo {
   created: string;
   bytes: number;
   codeVersion: string;
+  /** The module whose import graph `codeVersion` hashes (lets `gc` spot stale entries). */
+  module?: string;
   files: Record<string, string>;
 }
 
@@ -91,7 +93,7 @@ export class CheckpointCache {
    */
   async getOrBuild(
     key: string,
-    meta: { phase: string; parentKey: string | null; profile: string; codeVersion: string },
+    meta: Omit<CacheEntryInfo, "key" | "created" | "bytes" | "files">,
     produce: (folder: string) => Promise<void>,
   ): Promise<{ info: CacheEntryInfo; built: boolean }> {
     const cached = await this.get(key);

@@ -25,10 +25,17 @@ export async function localModuleGraph(entry: string): Promise<string[]> {
   return [...seen].sort();
 }
 
-/** SHA-256 over the contents of {@link localModuleGraph}(entry), paths relative to `root`. */
-export async function codeVersion(entry: string, root = Deno.cwd()): Promise<string> {
+/** The repository root (the folder above lib/), whatever the working directory. */
+export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), "..");
+
+/**
+ * SHA-256 over the contents of {@link localModuleGraph}(entry), paths relative to `root`
+ * (the repository by default, so the CLI and the notebooks, which run in notebooks/,
+ * compute the same version).
+ */
+export async function codeVersion(entry: string, root = REPO_ROOT): Promise<string> {
   const parts: string[] = [];
-  for (const path of await localModuleGraph(entry)) {
+  for (const path of await localModuleGraph(resolve(root, entry))) {
     parts.push(path.slice(resolve(root).length), await Deno.readTextFile(path));
   }
   return sha256Hex(parts.join("\0"));

@@ -4,11 +4,11 @@
  * miss trains (resuming from a snapshot if an earlier attempt was interrupted) and
  * stores weights, config, training log, metrics and provenance as one cache entry.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { writeJsonAtomic } from "../atomic_write.ts";
 import { type CacheEntryInfo, cacheKey, type CheckpointCache } from "../cache.ts";
 import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
-import { codeVersion } from "../code_version.ts";
+import { codeVersion, REPO_ROOT } from "../code_version.ts";
 import type { Model } from "../model.ts";
 import { disposeParams } from "../params.ts";
 import type { Tokenizer } from "../tokenizer.ts";
@@ -81,7 +81,8 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
   const dataChecksums = Object.fromEntries(
     job.data.map((name) => [name, context.data.checksums[name] ?? "?"]),
   );
-  const code = await codeVersion(new URL(job.module).pathname);
+  const module = relative(REPO_ROOT, new URL(job.module).pathname);
+  const code = await codeVersion(module);
   const key = await cacheKey({
     phase: job.phase,
     config: {
@@ -99,6 +100,7 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
     parentKey: job.parent?.key ?? null,
     profile: context.profile.name,
     codeVersion: code,
+    module,
   };
   const { info } = await context.cache.getOrBuild(key, meta, async (folder) => {
     const parent = job.parent ? (await loadCheckpoint(job.parent.dir)).model : null;

@@ -1,0 +1,111 @@
+/**
+ * Evaluate a retrieval model on a dataset folder (BEIR or SMART layout).
+ *
+ *   deno task eval --model bm25 --data ../shared/data/cisi
+ *   deno task eval --model bm25 --data data/some_beir_folder --split dev --json
+ *
+ * Exit codes: 0 success, 1 the data could not be read (the message names file and line),
+ * 2 bad arguments (usage is printed).
+ */
+import { parseArgs } from "node:util";
+import type { BeirDataset, Corpus } from "../lib/beir.ts";
+import { bm25Retriever } from "../lib/bm25.ts";
+import { readDataset } from "../lib/dataset.ts";
+import { evaluateRetriever, type Evaluation, type Retriever } from "../lib/evaluate.ts";
+
+/**
+ * Models by name. A trained checkpoint will be dispatched by path next to these; each
+ * entry builds its retriever over the corpus it is evaluated on.
+ */
+const RETRIEVERS: Record<string, (corpus: Corpus) => Retriever | Promise<Retriever>> = {
+  bm25: (corpus) => bm25Retriever(corpus),
+};
+
+const USAGE = `usage: deno task eval --model <name-or-path> --data <folder> [--split test] [--json]
+
+  --model   a retriever: ${Object.keys(RETRIEVERS).join(", ")}
+  --data    a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)
+            or a SMART collection folder (*.ALL, *.QRY, *.REL)
+  --split   which qrels file of a BEIR folder to score (default: test)
+  --json    print one JSON line: {"ndcg@10", "recall@100", "mrr@10", "map", "queries"}`;
+
+/** A command-line mistake: reported with the usage text and exit code 2. */
+class UsageError extends Error {}
+
+function parseOptions(args: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        model: { type: "string" },
+        data: { type: "string" },
+        split: { type: "string", default: "test" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return null;
+  const { model, data, split, json } = values;
+  if (model === undefined) throw new UsageError("missing --model");
+  if (data === undefined) throw new UsageError("missing --data");
+  if (!(model in RETRIEVERS)) {
+    throw new UsageError(
+      `unknown --model "${model}" (known: ${Object.keys(RETRIEVERS).join(", ")})`,
+    );
+  }
+  return { model, data, split, json };
+}
+
+/** The summary block: one aligned "label value" line per number. */
+function formatReport(
+  run: { model: string; dataset: BeirDataset; split: string; result: Evaluation },
+) {
+  const { model, dataset, split, result } = run;
+  const rows: [string, string][] = [
+    ["model", model],
+    ["data", `${dataset.name} (${dataset.corpus.size} documents, split ${split})`],
+    ["queries", `${result.queries} judged`],
+    ["nDCG@10", result["ndcg@10"].toFixed(4)],
+    ["Recall@100", result["recall@100"].toFixed(4)],
+    ["MRR@10", result["mrr@10"].toFixed(4)],
+    ["MAP@100", result.map.toFixed(4)],
+  ];
+  return rows.map(([label, value]) => `${label.padEnd(11)} ${value}`).join("\n");
+}
+
+/** Run the command on `args`; resolves to the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { model, data, split, json } = options;
+  let dataset, result;
+  try {
+    dataset = await readDataset(data, { split });
+    result = await evaluateRetriever(dataset, await RETRIEVERS[model](dataset.corpus));
+  } catch (error) {
+    // Unreadable or unusable data (e.g. no judged query left): the message says where.
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  const { perQuery: _, ...means } = result;
+  console.log(json ? JSON.stringify(means) : formatReport({ model, dataset, split, result }));
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,45 @@
+/**
+ * The one way a command or notebook sets up a study run: backend, tokenizer, training
+ * data, profile and checkpoint cache, with paths anchored at the repository root so the
+ * command line (run from the root) and the notebooks (run from notebooks/) share a cache.
+ */
+import { join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { CheckpointCache } from "../cache.ts";
+import { REPO_ROOT } from "../code_version.ts";
+import { loadBertTokenizer } from "../tokenizer.ts";
+import type { StudyContext } from "./phase.ts";
+import { getProfile } from "./profiles.ts";
+import { loadStudyData } from "./study_data.ts";
+
+/** Where checkpoints live unless `COLBERT_CACHE` says otherwise. */
+export const DEFAULT_CACHE_DIR = join(REPO_ROOT, ".cache", "checkpoints");
+
+/** Where `deno task data` writes the datasets. */
+export const DEFAULT_DATA_DIR = join(REPO_ROOT, "data");
+
+/** The cache named by `COLBERT_CACHE`, else {@link DEFAULT_CACHE_DIR}. */
+export function defaultCache(): CheckpointCache {
+  return new CheckpointCache(Deno.env.get("COLBERT_CACHE") ?? DEFAULT_CACHE_DIR);
+}
+
+/** Options of {@link createStudyContext}. */
+export interface ContextOptions {
+  profile?: string;
+  backend?: string;
+  dataDir?: string;
+  print?: (line: string) => void;
+}
+
+/** Start the backend and load everything a study run needs. */
+export async function createStudyContext(options: ContextOptions = {}): Promise<StudyContext> {
+  const backend = await initBackend(options.backend);
+  return {
+    cache: defaultCache(),
+    tokenizer: await loadBertTokenizer(),
+    data: await loadStudyData(options.dataDir ?? DEFAULT_DATA_DIR),
+    profile: getProfile(options.profile ?? Deno.env.get("COLBERT_PROFILE") ?? "small"),
+    backend,
+    print: options.print,
+  };
+}
