@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
+import { NO_PROMPTS, WITH_PROMPTS } from "../lib/phases/input_variant.ts";
 import { loadCheckpoint } from "../lib/checkpoint.ts";
 import { backboneJob } from "../lib/phases/backbone.ts";
 import { supervisedJob, unsupervisedJob } from "../lib/phases/contrastive.ts";
@@ -16,7 +16,6 @@ const lexicalNegatives = (examples: { negatives: string[]; positive: string }[])
 Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and recompute only downstream", async () => {
   await initBackend("wasm");
   const context = await toyContext();
-  const inputs = colbertInputConfig({ prompts: true });
   const backbone = () =>
     backboneJob(context, {
       seed: 1,
@@ -32,7 +31,7 @@ Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and reco
   const unsupervised = (seed: number) =>
     unsupervisedJob(context, {
       kind: "colbert",
-      inputs,
+      variant: WITH_PROMPTS,
       parent: base,
       seed,
       label: "colbert unsupervised",
@@ -50,7 +49,7 @@ Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and reco
     context,
     supervisedJob(context, {
       kind: "colbert",
-      inputs,
+      variant: WITH_PROMPTS,
       parent: first,
       seed: 1,
       label: "colbert supervised",
@@ -94,7 +93,7 @@ Deno.test("phases: the unsupervised loss goes down on the toy data", async () =>
     context,
     unsupervisedJob(context, {
       kind: "dense",
-      inputs: colbertInputConfig({ prompts: false }),
+      variant: NO_PROMPTS,
       parent: base,
       seed: 3,
       label: "dense unsupervised",

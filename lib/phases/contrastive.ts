@@ -6,7 +6,6 @@
  * temperature 0.02. Supervised: examples with hard negatives (the lexicographers' other
  * senses plus mined ones), in-batch + hard negatives, no GradCache, temperature 0.2.
  */
-import type { ColbertInputConfig } from "../colbert_inputs.ts";
 import type { SupervisedExample } from "../data/records.ts";
 import { planBatches } from "../data/sampler.ts";
 import { embedRows, tokenRows } from "../embed.ts";
@@ -15,6 +14,7 @@ import { contrastiveLoss } from "../losses/contrastive.ts";
 import type { Model, ModelKind } from "../model.ts";
 import { chunkRows } from "../text_batch.ts";
 import { byParamName, gradientsOf, type TrainTask } from "../train/loop.ts";
+import { type InputVariant, phaseInputs } from "./input_variant.ts";
 import type { PhaseJob, PhaseResult, StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profiles.ts";
 import { stepIndices } from "./sampling.ts";
@@ -24,7 +24,7 @@ import { devValidator } from "./validation.ts";
 /** What varies between the study's contrastive runs. */
 export interface ContrastiveOptions {
   kind: "colbert" | "dense";
-  inputs: ColbertInputConfig;
+  variant: InputVariant;
   parent: PhaseResult;
   seed: number;
   label: string;
@@ -46,11 +46,7 @@ function trainConfig(settings: PhaseSettings, validateEvery: number) {
 export function unsupervisedJob(context: StudyContext, options: ContrastiveOptions): PhaseJob {
   const { profile, data, tokenizer } = context;
   const settings = profile.unsupervised;
-  const inputs = {
-    ...options.inputs,
-    queryLength: profile.queryLength,
-    documentLength: profile.unsupervisedDocumentLength,
-  };
+  const inputs = phaseInputs(profile, options.variant, profile.unsupervisedDocumentLength);
   const sources = data.sources.map((s) => ({ name: s.name, groups: s.pairs.map((p) => p.group) }));
   const bySource = new Map(data.sources.map((s) => [s.name, s.pairs]));
   const plans = new Map<number, ReturnType<typeof planBatches>>();
@@ -122,11 +118,7 @@ export interface SupervisedOptions extends ContrastiveOptions {
 export function supervisedJob(context: StudyContext, options: SupervisedOptions): PhaseJob {
   const { profile, data, tokenizer } = context;
   const settings = profile.supervised;
-  const inputs = {
-    ...options.inputs,
-    queryLength: profile.queryLength,
-    documentLength: profile.documentLength,
-  };
+  const inputs = phaseInputs(profile, options.variant, profile.documentLength);
   const examples = data.supervised.train;
   return {
     phase: "supervised",

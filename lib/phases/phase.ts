@@ -129,8 +129,21 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
     await writeJsonAtomic(join(folder, "provenance.json"), provenance);
     disposeParams(task.model.params);
   });
-  const dir = context.cache.path(key);
+  return await readPhaseResult(context.cache, key, info);
+}
+
+/** The recorded result of cache entry `key` (what `--from KEY` resumes from). */
+export async function readPhaseResult(
+  cache: CheckpointCache,
+  key: string,
+  known?: CacheEntryInfo,
+): Promise<PhaseResult> {
+  const info = known ?? await cache.get(key);
+  if (!info) {
+    throw new Error(`no valid cache entry '${key}' in ${cache.root} (see \`deno task cache ls\`)`);
+  }
+  const dir = cache.path(key);
   const log: TrainLog = JSON.parse(await Deno.readTextFile(join(dir, "train_log.json")));
   const provenance: Provenance = JSON.parse(await Deno.readTextFile(join(dir, "provenance.json")));
-  return { key, phase: job.phase, dir, info, log, provenance };
+  return { key, phase: info.phase, dir, info, log, provenance };
 }

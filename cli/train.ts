@@ -1,0 +1,129 @@
+/**
+ * `deno task train <phase>`: train (or fetch from the cache) one phase of the study and
+ * everything upstream of it, printing progress and the resulting cache key.
+ *
+ *   deno task train backbone     [--profile small]
+ *   deno task train unsupervised [--head colbert|dense] [--prompts on|off|length] [--seed 1] [--from KEY]
+ *   deno task train supervised   [--head ...] [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
+ *
+ * `--from KEY` starts the phase from that cache entry instead of its default parent.
+ * `--backend wasm|webgpu|tensorflow|cpu` and `--json` (one JSON line with the result) work everywhere.
+ */
+import { parseArgs } from "node:util";
+import { createStudyContext } from "../lib/phases/context.ts";
+import {
+  type InputVariant,
+  LENGTH_ONLY,
+  NO_PROMPTS,
+  WITH_PROMPTS,
+} from "../lib/phases/input_variant.ts";
+import { type PhaseResult, readPhaseResult, type StudyContext } from "../lib/phases/phase.ts";
+import { backbone, type Student, supervised, unsupervised } from "../lib/study/recipes.ts";
+
+const USAGE =
+  "usage: deno task train backbone|unsupervised|supervised [--profile P] [--head colbert|dense] " +
+  "[--prompts on|off|length] [--base-head H] [--base-prompts on|off|length] [--seed N] [--from KEY] [--backend B] [--json]";
+
+const VARIANTS: Record<string, InputVariant> = {
+  on: WITH_PROMPTS,
+  off: NO_PROMPTS,
+  length: LENGTH_ONLY,
+};
+
+function student(head: string, prompts: string): Student {
+  if (head !== "colbert" && head !== "dense") {
+    throw new UsageError(`--head must be colbert or dense, got '${head}'`);
+  }
+  const variant = VARIANTS[prompts];
+  if (!variant) throw new UsageError(`--prompts must be on, off or length, got '${prompts}'`);
+  return { kind: head, variant };
+}
+
+class UsageError extends Error {}
+
+async function run(
+  context: StudyContext,
+  phase: string,
+  values: Record<string, string | boolean | undefined>,
+) {
+  const seed = Number(values.seed ?? context.profile.seeds[0]);
+  if (!Number.isInteger(seed)) {
+    throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
+  }
+  const parent = values.from
+    ? await readPhaseResult(context.cache, String(values.from))
+    : undefined;
+  const trained = student(String(values.head), String(values.prompts));
+  switch (phase) {
+    case "backbone":
+      return backbone(context);
+    case "unsupervised":
+      return unsupervised(context, trained, { seed, parent });
+    case "supervised": {
+      const base = student(
+        String(values["base-head"] ?? values.head),
+        String(values["base-prompts"] ?? values.prompts),
+      );
+      return supervised(context, trained, { seed, base, parent });
+    }
+  }
+  throw new UsageError(`unknown phase '${phase}'`);
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      profile: { type: "string" },
+      backend: { type: "string" },
+      head: { type: "string", default: "colbert" },
+      prompts: { type: "string", default: "on" },
+      "base-head": { type: "string" },
+      "base-prompts": { type: "string" },
+      seed: { type: "string" },
+      from: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError("give exactly one phase");
+  const context = await createStudyContext({
+    profile: values.profile,
+    backend: values.backend,
+    print: (line) => console.error(line),
+  });
+  const result: PhaseResult = await run(context, positionals[0], values);
+  const summary = {
+    key: result.key,
+    phase: result.phase,
+    label: result.provenance.label,
+    profile: result.provenance.profile,
+    backend: result.provenance.backend,
+    steps: result.provenance.steps,
+    final_loss: result.log.steps.at(-1)?.loss ?? null,
+    validation: result.log.validation.at(-1)?.metrics ?? null,
+    wall_seconds: result.provenance.wallSeconds,
+    dir: result.dir,
+  };
+  console.log(
+    values.json
+      ? JSON.stringify(summary)
+      : Object.entries(summary).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n"),
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    if (
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error(`train: ${(error as Error).message}\n${USAGE}`);
+      Deno.exit(2);
+    }
+    console.error(`train: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}

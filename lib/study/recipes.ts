@@ -1,0 +1,77 @@
+/**
+ * The study's checkpoints by name, each built from its parents through the cache: asking
+ * for a late phase runs (or fetches) everything upstream of it. All pipelines start from
+ * the same backbone, as in the paper; seeds vary the contrastive and KD phases.
+ */
+import { backboneJob } from "../phases/backbone.ts";
+import { supervisedJob, unsupervisedJob } from "../phases/contrastive.ts";
+import { type InputVariant, variantName } from "../phases/input_variant.ts";
+import { type PhaseResult, runPhase, type StudyContext } from "../phases/phase.ts";
+import { lexicalNegatives } from "../phases/negatives.ts";
+
+/** The seed of the shared backbone (fixed: every pipeline starts from the same one). */
+export const BACKBONE_SEED = 0;
+
+/** A dense or ColBERT model and the input variant it is trained with. */
+export interface Student {
+  kind: "dense" | "colbert";
+  variant: InputVariant;
+}
+
+/** Short label: "colbert (prompts)". */
+export function studentLabel(student: Student): string {
+  return `${student.kind} (${variantName(student.variant)})`;
+}
+
+/** The MLM-pretrained student backbone. */
+export function backbone(context: StudyContext): Promise<PhaseResult> {
+  const { profile } = context;
+  return runPhase(
+    context,
+    backboneJob(context, {
+      seed: BACKBONE_SEED,
+      transformer: profile.student,
+      settings: profile.backbone,
+      label: "backbone (MLM)",
+    }),
+  );
+}
+
+/** Phase 1 for `student` from the backbone (or from `parent`). */
+export async function unsupervised(
+  context: StudyContext,
+  student: Student,
+  options: { seed: number; parent?: PhaseResult },
+): Promise<PhaseResult> {
+  const parent = options.parent ?? await backbone(context);
+  const label = `${studentLabel(student)} unsupervised`;
+  return runPhase(
+    context,
+    unsupervisedJob(context, { ...student, parent, seed: options.seed, label }),
+  );
+}
+
+/** Phase 2 for `student` from `base`'s unsupervised checkpoint (or from `parent`). */
+export async function supervised(
+  context: StudyContext,
+  student: Student,
+  options: { seed: number; base: Student; parent?: PhaseResult },
+): Promise<PhaseResult> {
+  const parent = options.parent ??
+    await unsupervised(context, options.base, { seed: options.seed });
+  const label = `${studentLabel(student)} supervised from ${studentLabel(options.base)}`;
+  return runPhase(
+    context,
+    supervisedJob(context, {
+      ...student,
+      parent,
+      seed: options.seed,
+      label,
+      negatives: (examples) =>
+        Promise.resolve(
+          lexicalNegatives(examples, context.profile.supervised.negatives, options.seed),
+        ),
+      mining: "lexical",
+    }),
+  );
+}
