@@ -12,18 +12,32 @@ import type { BeirDataset, Corpus } from "../lib/beir.ts";
 import { bm25Retriever } from "../lib/bm25.ts";
 import { readDataset } from "../lib/dataset.ts";
 import { evaluateRetriever, type Evaluation, type Retriever } from "../lib/evaluate.ts";
+import { initBackend } from "../lib/backend.ts";
+import { loadCheckpoint, resolveCheckpoint } from "../lib/checkpoint.ts";
+import { neuralRetriever } from "../lib/neural_retriever.ts";
+import { defaultCache } from "../lib/phases/context.ts";
+import { loadBertTokenizer } from "../lib/tokenizer.ts";
 
 /**
- * Models by name. A trained checkpoint will be dispatched by path next to these; each
- * entry builds its retriever over the corpus it is evaluated on.
+ * Models by name; anything else is a checkpoint (a folder or a cache key). Each entry
+ * builds its retriever over the corpus it is evaluated on.
  */
 const RETRIEVERS: Record<string, (corpus: Corpus) => Retriever | Promise<Retriever>> = {
   bm25: (corpus) => bm25Retriever(corpus),
 };
 
+async function retrieverFor(model: string, corpus: Corpus): Promise<Retriever> {
+  if (model in RETRIEVERS) return RETRIEVERS[model](corpus);
+  const dir = await resolveCheckpoint(model, defaultCache());
+  const { model: loaded } = await loadCheckpoint(dir);
+  return neuralRetriever(loaded, await loadBertTokenizer(), corpus, { name: model });
+}
+
 const USAGE = `usage: deno task eval --model <name-or-path> --data <folder> [--split test] [--json]
 
-  --model   a retriever: ${Object.keys(RETRIEVERS).join(", ")}
+  --model   a retriever: ${Object.keys(RETRIEVERS).join(", ")}, a checkpoint folder,
+            or a cache key (see \`deno task cache ls\`)
+  --backend TensorFlow.js backend for checkpoints (default: COLBERT_BACKEND or wasm)
   --data    a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)
             or a SMART collection folder (*.ALL, *.QRY, *.REL)
   --split   which qrels file of a BEIR folder to score (default: test)
@@ -42,6 +56,7 @@ function parseOptions(args: string[]) {
         data: { type: "string" },
         split: { type: "string", default: "test" },
         json: { type: "boolean", default: false },
+        backend: { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -54,12 +69,7 @@ function parseOptions(args: string[]) {
   const { model, data, split, json } = values;
   if (model === undefined) throw new UsageError("missing --model");
   if (data === undefined) throw new UsageError("missing --data");
-  if (!(model in RETRIEVERS)) {
-    throw new UsageError(
-      `unknown --model "${model}" (known: ${Object.keys(RETRIEVERS).join(", ")})`,
-    );
-  }
-  return { model, data, split, json };
+  return { model, data, split, json, backend: values.backend };
 }
 
 /** The summary block: one aligned "label value" line per number. */
@@ -93,11 +103,12 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { model, data, split, json } = options;
+  const { model, data, split, json, backend } = options;
   let dataset, result;
   try {
+    if (!(model in RETRIEVERS)) await initBackend(backend);
     dataset = await readDataset(data, { split });
-    result = await evaluateRetriever(dataset, await RETRIEVERS[model](dataset.corpus));
+    result = await evaluateRetriever(dataset, await retrieverFor(model, dataset.corpus));
   } catch (error) {
     // Unreadable or unusable data (e.g. no judged query left): the message says where.
     console.error(`error: ${(error as Error).message}`);

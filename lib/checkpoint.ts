@@ -92,3 +92,20 @@ async function readConfig(path: string): Promise<CheckpointConfig> {
   }
   return config;
 }
+
+/**
+ * The checkpoint folder named by `nameOrPath`: a folder holding config.json, or the key
+ * of a valid entry of `cache`. Throws naming both places it looked.
+ */
+export async function resolveCheckpoint(
+  nameOrPath: string,
+  cache: { root: string; get(key: string): Promise<unknown>; path(key: string): string },
+): Promise<string> {
+  const isFile = (path: string) => Deno.stat(path).then((s) => s.isFile, () => false);
+  if (await isFile(join(nameOrPath, CONFIG_FILE))) return nameOrPath;
+  if (await cache.get(nameOrPath)) return cache.path(nameOrPath);
+  throw new Error(
+    `'${nameOrPath}' is neither a checkpoint folder (no ${join(nameOrPath, CONFIG_FILE)}) ` +
+      `nor a valid entry of the cache ${cache.root}`,
+  );
+}

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { initBackend } from "../lib/backend.ts";
+import { writeBeir } from "../lib/beir.ts";
+import { saveCheckpoint } from "../lib/checkpoint.ts";
+import { colbertInputConfig } from "../lib/colbert_inputs.ts";
+import { evaluateRetriever } from "../lib/evaluate.ts";
+import { createModel, type ModelKind } from "../lib/model.ts";
+import { neuralRetriever } from "../lib/neural_retriever.ts";
+import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { temporaryFolder } from "./temporary_folder.ts";
+
+const CLI = fileURLToPath(new URL("../cli/eval.ts", import.meta.url));
+
+const DATASET = {
+  name: "toy",
+  corpus: new Map([
+    ["d1", { title: "", text: "the river flows to the sea" }],
+    ["d2", { title: "copper", text: "a reddish metal" }],
+    ["d3", { title: "", text: "an apple a day" }],
+  ]),
+  queries: new Map([["q1", "river"], ["q2", "metal"]]),
+  qrels: new Map([["q1", new Map([["d1", 1]])], ["q2", new Map([["d2", 1]])]]),
+};
+
+function model(kind: ModelKind) {
+  return createModel({
+    kind,
+    transformer: { ...TINY_TRANSFORMER, maxLength: 256 },
+    colbertDim: 8,
+    pooling: "mean",
+    inputs: colbertInputConfig(),
+  }, { seed: 4 });
+}
+
+for (const kind of ["colbert", "dense"] as const) {
+  Deno.test(`eval --model <${kind} checkpoint> prints the same metrics as the library`, async () => {
+    await initBackend("wasm");
+    await using folder = await temporaryFolder();
+    const data = join(folder.path, "data"), checkpoint = join(folder.path, "model");
+    await writeBeir(data, DATASET);
+    const trained = model(kind);
+    await saveCheckpoint(checkpoint, trained);
+    const expected = await evaluateRetriever(
+      DATASET,
+      neuralRetriever(trained, await loadBertTokenizer(), DATASET.corpus),
+    );
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        CLI,
+        "--model",
+        checkpoint,
+        "--data",
+        data,
+        "--json",
+        "--backend",
+        "wasm",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const printed = JSON.parse(new TextDecoder().decode(output.stdout));
+    assert.equal(printed.queries, 2);
+    for (const key of ["ndcg@10", "recall@100", "mrr@10", "map"] as const) {
+      assert.ok(
+        Math.abs(printed[key] - expected[key]) < 1e-9,
+        `${key}: ${printed[key]} vs ${expected[key]}`,
+      );
+    }
+  });
+}
+
+Deno.test("the neural retriever scores every document the same whatever the encoding batch size", async () => {
+  await initBackend("wasm");
+  const colbert = model("colbert");
+  const tokenizer = await loadBertTokenizer();
+  const retriever = neuralRetriever(colbert, tokenizer, DATASET.corpus);
+  const run = await retriever.search(DATASET.queries, 3);
+  const small = neuralRetriever(colbert, tokenizer, DATASET.corpus, { batchSize: 1 });
+  const again = await small.search(DATASET.queries, 3);
+  for (const [query, scores] of run) {
+    assert.equal(scores.size, 3);
+    for (const [doc, score] of scores) {
+      assert.ok(
+        Math.abs(score - again.get(query)!.get(doc)!) < 1e-4,
+        "batch size does not change scores",
+      );
+    }
+  }
+});
+
+Deno.test("eval --model with neither a folder nor a cache key fails clearly", async () => {
+  await using folder = await temporaryFolder();
+  await writeBeir(folder.path, DATASET);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--model", "no-such-model", "--data", folder.path],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 1);
+  assert.match(
+    new TextDecoder().decode(output.stderr),
+    /'no-such-model' is neither a checkpoint folder/,
+  );
+});
