@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import type { CacheEntryInfo } from "../lib/cache.ts";
 import { codeVersion } from "../lib/code_version.ts";
-import { defaultCache } from "../lib/phases/context.ts";
+import { defaultCache } from "../lib/cache.ts";
 
 const USAGE = "usage: deno task cache ls [--json] | rm KEY... | gc";
 

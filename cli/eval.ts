@@ -15,7 +15,7 @@ import { evaluateRetriever, type Evaluation, type Retriever } from "../lib/evalu
 import { initBackend } from "../lib/backend.ts";
 import { loadCheckpoint, resolveCheckpoint } from "../lib/checkpoint.ts";
 import { neuralRetriever } from "../lib/neural_retriever.ts";
-import { defaultCache } from "../lib/phases/context.ts";
+import { defaultCache } from "../lib/cache.ts";
 import { loadBertTokenizer } from "../lib/tokenizer.ts";
 
 /**

@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { writeJsonAtomic } from "./atomic_write.ts";
 import { sha256File, sha256Hex } from "./checksum.ts";
+import { REPO_ROOT } from "./code_version.ts";
 
 /** Everything a phase result depends on. */
 export interface CacheKeySpec {
@@ -181,4 +182,12 @@ async function* safeReadDir(path: string): AsyncIterable<Deno.DirEntry> {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+}
+
+/** Where checkpoints live unless `COLBERT_CACHE` says otherwise (anchored at the repository). */
+export const DEFAULT_CACHE_DIR = join(REPO_ROOT, ".cache", "checkpoints");
+
+/** The cache named by `COLBERT_CACHE`, else {@link DEFAULT_CACHE_DIR}. */
+export function defaultCache(): CheckpointCache {
+  return new CheckpointCache(Deno.env.get("COLBERT_CACHE") ?? DEFAULT_CACHE_DIR);
 }

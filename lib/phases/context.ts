@@ -5,23 +5,15 @@
  */
 import { join } from "node:path";
 import { initBackend } from "../backend.ts";
-import { CheckpointCache } from "../cache.ts";
+import { defaultCache } from "../cache.ts";
 import { REPO_ROOT } from "../code_version.ts";
 import { loadBertTokenizer } from "../tokenizer.ts";
 import type { StudyContext } from "./phase.ts";
 import { getProfile } from "./profiles.ts";
 import { loadStudyData } from "./study_data.ts";
 
-/** Where checkpoints live unless `COLBERT_CACHE` says otherwise. */
-export const DEFAULT_CACHE_DIR = join(REPO_ROOT, ".cache", "checkpoints");
-
 /** Where `deno task data` writes the datasets. */
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, "data");
-
-/** The cache named by `COLBERT_CACHE`, else {@link DEFAULT_CACHE_DIR}. */
-export function defaultCache(): CheckpointCache {
-  return new CheckpointCache(Deno.env.get("COLBERT_CACHE") ?? DEFAULT_CACHE_DIR);
-}
 
 /** Options of {@link createStudyContext}. */
 export interface ContextOptions {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type BeirDataset, readBeir } from "../beir.ts";
-import { readCard } from "../data/build.ts";
+import { readCard } from "../data/data_layout.ts";
 import { readJsonl } from "../data/jsonl.ts";
 import { asPair, asSupervisedExample, type Pair, type SupervisedExample } from "../data/records.ts";
 

@@ -1,0 +1,73 @@
+/**
+ * `deno task reproduce [--profile tiny|small|gpu]`: the suite's main job. Builds the data
+ * if needed, then executes every notebook in order on the Jupyter Deno kernel, writing the
+ * executed notebooks in place and the tables and figures under results/. Phases already in
+ * the checkpoint cache are not retrained, so a rerun with a warm cache is quick.
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { REPO_ROOT } from "../lib/code_version.ts";
+import { formatDuration } from "../lib/train/progress.ts";
+
+const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
+
+/** The notebooks in execution order (their file names sort in that order). */
+export async function notebookOrder(dir = NOTEBOOKS_DIR): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && /^\d\d_.*\.ipynb$/.test(entry.name)) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+async function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
+  const status = await new Deno.Command(command, {
+    args,
+    cwd: REPO_ROOT,
+    env,
+    stdout: "inherit",
+    stderr: "inherit",
+  })
+    .spawn().status;
+  if (!status.success) {
+    throw new Error(`${command} ${args.join(" ")} failed with exit code ${status.code}`);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { profile: { type: "string", default: "small" }, backend: { type: "string" } },
+  });
+  const env: Record<string, string> = { COLBERT_PROFILE: values.profile! };
+  if (values.backend) env.COLBERT_BACKEND = values.backend;
+  const started = performance.now();
+  const elapsed = () => formatDuration((performance.now() - started) / 1000);
+  console.log(`reproduce: profile ${values.profile}; building data if needed`);
+  await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
+  const notebooks = await notebookOrder();
+  for (const [i, name] of notebooks.entries()) {
+    console.log(`reproduce: [${i + 1}/${notebooks.length}] ${name} (elapsed ${elapsed()})`);
+    // A generous cell timeout: a cell may train a whole phase on a CPU.
+    await run("jupyter", [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--inplace",
+      "--ExecutePreprocessor.timeout=7200",
+      join("notebooks", name),
+    ], env);
+  }
+  console.log(`reproduce: done in ${elapsed()}; tables and figures are in results/`);
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`reproduce: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}
