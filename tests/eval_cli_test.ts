@@ -79,7 +79,6 @@ Deno.test("bad arguments print the usage and exit with 2", async () => {
   const cases = [
     ["--data", folder.path],
     ["--model", "bm25"],
-    ["--model", "nonsense", "--data", folder.path],
     ["--model", "bm25", "--data", folder.path, "--verbose"],
     ["--model", "bm25", "--data", folder.path, "stray"],
   ];
