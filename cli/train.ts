@@ -5,6 +5,8 @@
  *   deno task train backbone     [--profile small]
  *   deno task train unsupervised [--head colbert|dense] [--prompts on|off|length] [--seed 1] [--from KEY]
  *   deno task train supervised   [--head ...] [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
+ *   deno task train teacher      (the cross-encoder and the KD dataset it labels)
+ *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *
  * `--from KEY` starts the phase from that cache entry instead of its default parent.
  * `--backend wasm|webgpu|tensorflow|cpu` and `--json` (one JSON line with the result) work everywhere.
@@ -18,7 +20,14 @@ import {
   WITH_PROMPTS,
 } from "../lib/phases/input_variant.ts";
 import { type PhaseResult, readPhaseResult, type StudyContext } from "../lib/phases/phase.ts";
-import { backbone, type Student, supervised, unsupervised } from "../lib/study/recipes.ts";
+import {
+  backbone,
+  distilled,
+  type Student,
+  supervised,
+  teacherAndKd,
+  unsupervised,
+} from "../lib/study/recipes.ts";
 
 const USAGE =
   "usage: deno task train backbone|unsupervised|supervised [--profile P] [--head colbert|dense] " +
@@ -40,6 +49,13 @@ function student(head: string, prompts: string): Student {
 }
 
 class UsageError extends Error {}
+
+function baseOf(values: Record<string, string | boolean | undefined>): Student {
+  return student(
+    String(values["base-head"] ?? values.head),
+    String(values["base-prompts"] ?? values.prompts),
+  );
+}
 
 async function run(
   context: StudyContext,

@@ -6,12 +6,12 @@ import { backboneJob } from "../lib/phases/backbone.ts";
 import { supervisedJob, unsupervisedJob } from "../lib/phases/contrastive.ts";
 import { runPhase } from "../lib/phases/phase.ts";
 import { TINY } from "../lib/phases/profiles.ts";
+import { lexicalNegatives } from "../lib/phases/negatives.ts";
+import type { SupervisedPool } from "../lib/phases/supervised_pool.ts";
 import { toyContext } from "./study_fixture.ts";
 
-const lexicalNegatives = (examples: { negatives: string[]; positive: string }[]) =>
-  Promise.resolve(
-    examples.map((e, i) => [...e.negatives, examples[(i + 1) % examples.length].positive]),
-  );
+const lexical = (pool: SupervisedPool) =>
+  Promise.resolve(lexicalNegatives(pool.examples, TINY.supervised.negatives, 1));
 
 Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and recompute only downstream", async () => {
   await initBackend("wasm");
@@ -53,7 +53,7 @@ Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and reco
       parent: first,
       seed: 1,
       label: "colbert supervised",
-      negatives: lexicalNegatives,
+      negatives: lexical,
       mining: "lexical",
     }),
   );

@@ -6,7 +6,6 @@
  * temperature 0.02. Supervised: examples with hard negatives (the lexicographers' other
  * senses plus mined ones), in-batch + hard negatives, no GradCache, temperature 0.2.
  */
-import type { SupervisedExample } from "../data/records.ts";
 import { planBatches } from "../data/sampler.ts";
 import { embedRows, tokenRows } from "../embed.ts";
 import { cachedContrastiveGrads } from "../losses/cached_contrastive.ts";
@@ -19,6 +18,7 @@ import type { PhaseJob, PhaseResult, StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profiles.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
+import { type SupervisedPool, supervisedPool } from "./supervised_pool.ts";
 import { devValidator } from "./validation.ts";
 
 /** What varies between the study's contrastive runs. */
@@ -108,8 +108,8 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
 
 /** Options of {@link supervisedJob}: the contrastive options plus mined negatives. */
 export interface SupervisedOptions extends ContrastiveOptions {
-  /** Negatives per training example (lexicographers' first, then mined), by example index. */
-  negatives: (examples: SupervisedExample[], model: Model) => Promise<string[][]>;
+  /** Negatives per pool example (lexicographers' first, then mined), by example index. */
+  negatives: (pool: SupervisedPool, model: Model) => Promise<string[][]>;
   /** Names the mining method in the cache key. */
   mining: string;
 }
@@ -119,7 +119,8 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
   const { profile, data, tokenizer } = context;
   const settings = profile.supervised;
   const inputs = phaseInputs(profile, options.variant, profile.documentLength);
-  const examples = data.supervised.train;
+  const pool = supervisedPool(data.supervised.train, settings.steps * settings.batchSize);
+  const examples = pool.examples;
   return {
     phase: "supervised",
     label: options.label,
@@ -132,7 +133,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
     typicalLength: inputs.documentLength,
     task: async (parent) => {
       const model = studentFrom(parent!, options.kind as ModelKind, inputs, options.seed);
-      const negatives = await options.negatives(examples, model);
+      const negatives = await options.negatives(pool, model);
       return withValidation(context, {
         phase: options.label,
         model,

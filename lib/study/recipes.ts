@@ -4,10 +4,13 @@
  * the same backbone, as in the paper; seeds vary the contrastive and KD phases.
  */
 import { backboneJob } from "../phases/backbone.ts";
+import { distillationJob, type KdData, kdDataset } from "../phases/distillation.ts";
+import { teacher } from "../phases/teacher_phase.ts";
 import { supervisedJob, unsupervisedJob } from "../phases/contrastive.ts";
 import { type InputVariant, variantName } from "../phases/input_variant.ts";
 import { type PhaseResult, runPhase, type StudyContext } from "../phases/phase.ts";
-import { lexicalNegatives } from "../phases/negatives.ts";
+import { bm25Scorer, modelScorer } from "../mining.ts";
+import { minedNegatives } from "../phases/supervised_pool.ts";
 
 /** The seed of the shared backbone (fixed: every pipeline starts from the same one). */
 export const BACKBONE_SEED = 0;
@@ -67,11 +70,40 @@ export async function supervised(
       parent,
       seed: options.seed,
       label,
-      negatives: (examples) =>
-        Promise.resolve(
-          lexicalNegatives(examples, context.profile.supervised.negatives, options.seed),
-        ),
-      mining: "lexical",
+      // The lexicographers' negatives, then those mined with the model being tuned and BM25.
+      negatives: (pool, model) =>
+        minedNegatives(pool, [
+          modelScorer(model, context.tokenizer, pool.corpus),
+          bm25Scorer(pool.corpus),
+        ], {
+          count: context.profile.supervised.negatives,
+          seed: options.seed,
+        }),
+      mining: "lexical+model+bm25",
     }),
+  );
+}
+
+/** The cross-encoder teacher and the KD dataset it labels (shared by every pipeline). */
+export async function teacherAndKd(
+  context: StudyContext,
+): Promise<{ teacher: PhaseResult; kd: KdData }> {
+  const trained = await teacher(context);
+  return { teacher: trained, kd: await kdDataset(context, trained) };
+}
+
+/** Phase 3 for a ColBERT student with `variant` from `parent`. */
+export async function distilled(
+  context: StudyContext,
+  variant: InputVariant,
+  options: { seed: number; parent: PhaseResult },
+): Promise<PhaseResult> {
+  const { kd } = await teacherAndKd(context);
+  const label = `${
+    studentLabel({ kind: "colbert", variant })
+  } KD from ${options.parent.provenance.label}`;
+  return runPhase(
+    context,
+    distillationJob(context, { variant, parent: options.parent, kd, seed: options.seed, label }),
   );
 }

@@ -1,0 +1,178 @@
+/**
+ * Phase 3, knowledge distillation: the ColBERT student learns the teacher's distribution
+ * over each training query's candidates. The KD dataset (query, 32 candidate ids, 32
+ * teacher scores: the shape of the paper's MS MARCO file) is built once per teacher and
+ * cached, so every pipeline distils from the same file, as in the paper.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join, relative } from "node:path";
+import { writeJsonAtomic } from "../atomic_write.ts";
+import { cacheKey } from "../cache.ts";
+import { loadCheckpoint } from "../checkpoint.ts";
+import { codeVersion, REPO_ROOT } from "../code_version.ts";
+import { embedRows, tokenRows } from "../embed.ts";
+import { bm25Retriever } from "../bm25.ts";
+import {
+  buildKdDataset,
+  KD_CANDIDATES,
+  type KdRecord,
+  readKdDataset,
+  type TeacherQuality,
+  teacherQuality,
+  writeKdDataset,
+} from "../kd_dataset.ts";
+import { distillationLoss } from "../losses/distillation.ts";
+import type { TokenBatch } from "../maxsim.ts";
+import { maxsimGrouped } from "../maxsim.ts";
+import { disposeParams } from "../params.ts";
+import { scoreCandidates } from "../teacher.ts";
+import { gradientsOf } from "../train/loop.ts";
+import { type InputVariant, phaseInputs } from "./input_variant.ts";
+import type { PhaseJob, PhaseResult, StudyContext } from "./phase.ts";
+import { stepIndices } from "./sampling.ts";
+import { studentFrom } from "./student.ts";
+import { supervisedPool } from "./supervised_pool.ts";
+import { pairLength } from "./teacher_phase.ts";
+import { devValidator } from "./validation.ts";
+
+/** The cached KD dataset: its records, the corpus texts they point to, and the teacher's quality. */
+export interface KdData {
+  key: string;
+  records: KdRecord[];
+  texts: Map<string, string>;
+  quality: TeacherQuality & { firstStageRecall: number };
+}
+
+/** Build (or fetch) the KD dataset labelled by `teacherResult`. */
+export async function kdDataset(
+  context: StudyContext,
+  teacherResult: PhaseResult,
+): Promise<KdData> {
+  const { profile, tokenizer, cache } = context;
+  // KD queries are drawn after the supervised pool, so the student distils on new queries.
+  const offset = profile.supervised.steps * profile.supervised.batchSize;
+  const pool = supervisedPool(context.data.supervised.train, profile.kdQueries, offset);
+  const module = relative(REPO_ROOT, new URL(import.meta.url).pathname);
+  const code = await codeVersion(module);
+  // The paper's file has 32 candidates per query; a tiny corpus (tests) caps it.
+  const candidates = Math.min(KD_CANDIDATES, pool.corpus.size);
+  const settings = { kdQueries: profile.kdQueries, offset, firstStage: "bm25", candidates };
+  const key = await cacheKey({
+    phase: "kd_dataset",
+    config: settings,
+    parentKey: teacherResult.key,
+    dataChecksums: context.data.checksums,
+    codeVersion: code,
+  });
+  await cache.getOrBuild(key, {
+    phase: "kd_dataset",
+    parentKey: teacherResult.key,
+    profile: profile.name,
+    codeVersion: code,
+    module,
+  }, async (folder) => {
+    const { model } = await loadCheckpoint(teacherResult.dir);
+    const built = await buildKdDataset(pool.queries, pool.corpus, {
+      teacher: (query, documents) =>
+        scoreCandidates(model, tokenizer, query, documents, { maxLength: pairLength(context) }),
+      firstStage: bm25Retriever(pool.corpus),
+      candidates,
+      onProgress: context.print,
+    });
+    await writeKdDataset(join(folder, "kd.jsonl"), built.records, {
+      corpus: pool.corpus,
+      candidates,
+    });
+    await writeJsonAtomic(join(folder, "quality.json"), {
+      ...teacherQuality(built.records),
+      firstStageRecall: built.firstStageRecall,
+    });
+    disposeParams(model.params);
+  });
+  const dir = cache.path(key);
+  return {
+    key,
+    records: await readKdDataset(join(dir, "kd.jsonl"), { corpus: pool.corpus, candidates }),
+    texts: new Map([...pool.corpus].map(([id, document]) => [id, document.text])),
+    quality: JSON.parse(await Deno.readTextFile(join(dir, "quality.json"))),
+  };
+}
+
+/** Options of {@link distillationJob}. */
+export interface DistillationOptions {
+  variant: InputVariant;
+  parent: PhaseResult;
+  kd: KdData;
+  seed: number;
+  label: string;
+}
+
+/** Phase 3: KL distillation of a ColBERT student from `options.parent`. */
+export function distillationJob(context: StudyContext, options: DistillationOptions): PhaseJob {
+  const { profile, tokenizer } = context;
+  const settings = profile.distillation;
+  const inputs = phaseInputs(profile, options.variant, profile.documentLength);
+  const records = options.kd.records;
+  const perQuery = settings.documentsPerQuery;
+  const microSize = settings.batchSize / settings.accumulation;
+  return {
+    phase: "distillation",
+    label: options.label,
+    module: import.meta.url,
+    settings: { inputs, ...settings, kd: options.kd.key },
+    seed: options.seed,
+    parent: options.parent,
+    data: Object.keys(context.data.checksums),
+    train: {
+      steps: settings.steps,
+      learningRate: settings.learningRate,
+      warmupSteps: 0,
+      clipNorm: 1,
+      accumulation: settings.accumulation,
+      validateEvery: profile.validateEvery,
+      snapshotEvery: 50,
+    },
+    typicalLength: inputs.documentLength,
+    task: (parent) => {
+      const model = studentFrom(parent!, "colbert", inputs, options.seed);
+      return Promise.resolve({
+        phase: options.label,
+        model,
+        validate: devValidator(context, model),
+        gradients: (step, micro) => {
+          const picked = stepIndices(records.length, settings.batchSize, options.seed, step)
+            .slice(micro * microSize, (micro + 1) * microSize).map((i) => records[i]);
+          const queries = tokenRows(model, tokenizer, picked.map((r) => r.query), "query");
+          const documents = tokenRows(
+            model,
+            tokenizer,
+            picked.flatMap((r) =>
+              r.documentIds.slice(0, perQuery).map((id) => options.kd.texts.get(id)!)
+            ),
+            "document",
+          );
+          const teacherScores = tf.tensor2d(picked.map((r) => r.scores.slice(0, perQuery)));
+          const result = gradientsOf(model, () => {
+            const q = embedRows(model, queries) as TokenBatch;
+            const d = embedRows(model, documents) as TokenBatch;
+            const grouped = {
+              embeddings: d.embeddings.reshape([
+                picked.length,
+                perQuery,
+                documents.length,
+                -1,
+              ]) as tf.Tensor4D,
+              mask: d.mask.reshape([picked.length, perQuery, documents.length]) as tf.Tensor3D,
+            };
+            return distillationLoss(maxsimGrouped(q, grouped), teacherScores);
+          });
+          teacherScores.dispose();
+          return Promise.resolve({
+            ...result,
+            tokens: queries.batchSize * queries.length + documents.batchSize * documents.length,
+          });
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The teacher of the distillation phase: a cross-encoder, larger than the students, from
+ * its own MLM backbone, trained listwise on the supervised examples (each query's positive
+ * against its lexicographer and BM25-mined negatives). The paper distils from an existing
+ * strong cross-encoder; none can be downloaded here, so the suite trains one and reports
+ * its quality (kd_phase.ts).
+ */
+import { bm25Scorer } from "../mining.ts";
+import { teacherBatch, teacherLoss } from "../teacher.ts";
+import { gradientsOf } from "../train/loop.ts";
+import { backboneJob } from "./backbone.ts";
+import { type PhaseJob, type PhaseResult, runPhase, type StudyContext } from "./phase.ts";
+import { stepIndices } from "./sampling.ts";
+import { studentFrom } from "./student.ts";
+import { minedNegatives, supervisedPool } from "./supervised_pool.ts";
+import { phaseInputs, WITH_PROMPTS } from "./input_variant.ts";
+
+const TEACHER_SEED = 0;
+
+/** Tokens of a query-document pair row: the students' two lengths together. */
+export function pairLength(context: StudyContext): number {
+  const { profile } = context;
+  return Math.min(profile.teacher.maxLength, profile.queryLength + profile.documentLength);
+}
+
+/** The trained teacher (and its backbone), through the cache. */
+export async function teacher(context: StudyContext): Promise<PhaseResult> {
+  const { profile, tokenizer } = context;
+  const backbone = await runPhase(
+    context,
+    backboneJob(context, {
+      seed: TEACHER_SEED,
+      transformer: profile.teacher,
+      settings: profile.backbone,
+      label: "teacher backbone (MLM)",
+    }),
+  );
+  const settings = profile.teacherTraining;
+  const pool = supervisedPool(context.data.supervised.train, settings.steps * settings.batchSize);
+  const job: PhaseJob = {
+    phase: "teacher",
+    label: "teacher (cross-encoder)",
+    module: import.meta.url,
+    settings: { ...settings, pairLength: pairLength(context), mining: "lexical+bm25" },
+    seed: TEACHER_SEED,
+    parent: backbone,
+    data: Object.keys(context.data.checksums).filter((name) =>
+      !context.data.sources.some((s) => s.name === name)
+    ),
+    train: {
+      steps: settings.steps,
+      learningRate: settings.learningRate,
+      warmupSteps: 0,
+      clipNorm: 1,
+      accumulation: settings.accumulation,
+      validateEvery: 0,
+      snapshotEvery: 50,
+    },
+    typicalLength: pairLength(context),
+    task: async (parent) => {
+      const model = studentFrom(
+        parent!,
+        "cross",
+        phaseInputs(profile, WITH_PROMPTS, profile.documentLength),
+        TEACHER_SEED,
+      );
+      const negatives = await minedNegatives(pool, [bm25Scorer(pool.corpus)], {
+        count: settings.negatives,
+        seed: TEACHER_SEED,
+      });
+      const examples = pool.examples.map((example, i) => ({ ...example, negatives: negatives[i] }));
+      return {
+        phase: "teacher (cross-encoder)",
+        model,
+        gradients: (step) => {
+          const picked = stepIndices(examples.length, settings.batchSize, TEACHER_SEED, step).map((
+            i,
+          ) => examples[i]);
+          const batch = teacherBatch(tokenizer, picked, { maxLength: pairLength(context) });
+          const result = gradientsOf(model, () => teacherLoss(model, batch));
+          return Promise.resolve({ ...result, tokens: batch.rows.batchSize * batch.rows.length });
+        },
+      };
+    },
+  };
+  return runPhase(context, job);
+}

@@ -1,0 +1,168 @@
+/**
+ * The paper's settings per phase (paper.md, "The three phases"), next to what a profile
+ * uses: the notebooks render this side by side so every deviation is visible.
+ */
+import { forwardFlopsPerToken } from "../transformer.ts";
+import type { Profile } from "../phases/profiles.ts";
+
+/** One row of the comparison: a setting, the paper's value, the profile's value. */
+export interface SettingRow {
+  setting: string;
+  paper: string;
+  ours: string;
+  why?: string;
+}
+
+/** The paper's per-phase cost in GH200-hours (its setup table). */
+export const PAPER_GH200_HOURS = { unsupervised: 368, supervised: 32, distillation: 8 } as const;
+
+/** The paper's global batch sizes. */
+export const PAPER_BATCH = { unsupervised: 16384, supervised: 64, distillation: 128 } as const;
+
+function params(profile: Profile): string {
+  const { hidden, layers, intermediate, vocabSize, maxLength } = profile.student;
+  const count = vocabSize * hidden + maxLength * hidden +
+    layers * (4 * hidden * hidden + 2 * hidden * intermediate);
+  return `${(count / 1e6).toFixed(1)}M (${layers} layers x ${hidden} wide)`;
+}
+
+/** The settings table of `phase` for `profile`. */
+export function settingsTable(
+  profile: Profile,
+  phase: "backbone" | "unsupervised" | "supervised" | "distillation",
+): SettingRow[] {
+  const scratch =
+    "no pretrained encoder can be downloaded here; trained from scratch, so larger rates";
+  switch (phase) {
+    case "backbone":
+      return [
+        {
+          setting: "backbone",
+          paper: "ModernBERT-base, 149M parameters",
+          ours: params(profile),
+          why: "2 CPU cores",
+        },
+        {
+          setting: "pre-training",
+          paper: "MLM (by its authors, not counted in the paper's cost)",
+          ours: `MLM, ${profile.backbone.steps} steps x ${profile.backbone.batchSize} texts`,
+        },
+        {
+          setting: "texts",
+          paper: "trillions of web tokens",
+          ours: "every unsupervised text of data/",
+        },
+        {
+          setting: "forward FLOPs / token",
+          paper: "about 0.3 GFLOP",
+          ours: `${
+            (forwardFlopsPerToken(profile.student, profile.backbone.maxLength) / 1e6).toFixed(2)
+          } MFLOP`,
+        },
+      ];
+    case "unsupervised":
+      return [
+        {
+          setting: "data",
+          paper: "~239M pairs from 29 web sources",
+          ours: "pairs from the package sources of data/train/pairs",
+        },
+        {
+          setting: "batch",
+          paper: "16,384, one source per batch",
+          ours: `${profile.unsupervised.batchSize}, one source per batch`,
+          why: "memory and time; GradCache keeps the batch independent of memory",
+        },
+        { setting: "negatives", paper: "in-batch only", ours: "in-batch only" },
+        { setting: "GradCache chunk", paper: "512", ours: String(profile.unsupervised.chunkSize) },
+        { setting: "temperature", paper: "0.02", ours: String(profile.unsupervised.temperature) },
+        {
+          setting: "learning rate",
+          paper: "3e-4",
+          ours: String(profile.unsupervised.learningRate),
+          why: scratch,
+        },
+        {
+          setting: "steps",
+          paper: "1 epoch (~14.6k steps)",
+          ours: String(profile.unsupervised.steps),
+        },
+        {
+          setting: "lengths (query / document)",
+          paper: "32 / 180 (+7 with prompts)",
+          ours: `${profile.queryLength} / ${profile.unsupervisedDocumentLength} (+7 with prompts)`,
+        },
+      ];
+    case "supervised":
+      return [
+        {
+          setting: "data",
+          paper: "~1.7M queries, 10 sources",
+          ours: "WordNet examples and lemmas -> glosses",
+        },
+        { setting: "batch", paper: "64", ours: String(profile.supervised.batchSize) },
+        {
+          setting: "hard negatives / query",
+          paper: "about 10, mined",
+          ours: `${profile.supervised.negatives} (other senses, then mined)`,
+        },
+        { setting: "temperature", paper: "0.2", ours: String(profile.supervised.temperature) },
+        {
+          setting: "learning rate",
+          paper: "8e-6",
+          ours: String(profile.supervised.learningRate),
+          why: scratch,
+        },
+        { setting: "steps", paper: "1 epoch", ours: String(profile.supervised.steps) },
+        {
+          setting: "document length",
+          paper: "512 (+7)",
+          ours: `${profile.documentLength} (+7)`,
+          why: "our documents are glosses and short descriptions",
+        },
+      ];
+    case "distillation":
+      return [
+        {
+          setting: "data",
+          paper: "640k MS MARCO queries x 32 teacher-scored documents",
+          ours:
+            `${profile.kdQueries} WordNet queries x ${profile.distillation.documentsPerQuery} documents`,
+        },
+        {
+          setting: "teacher",
+          paper: "a strong cross-encoder",
+          ours:
+            `a cross-encoder trained here (${profile.teacher.layers} layers x ${profile.teacher.hidden} wide)`,
+        },
+        {
+          setting: "batch",
+          paper: "128 (64 x 2 accumulation)",
+          ours: `${profile.distillation.batchSize} (${
+            profile.distillation.batchSize / profile.distillation.accumulation
+          } x ${profile.distillation.accumulation})`,
+        },
+        {
+          setting: "loss",
+          paper: "KL(teacher || student), student scores min-max normalised",
+          ours: "the same",
+        },
+        {
+          setting: "learning rate",
+          paper: "4e-6",
+          ours: String(profile.distillation.learningRate),
+          why: scratch,
+        },
+        { setting: "steps", paper: "1 epoch (5k steps)", ours: String(profile.distillation.steps) },
+      ];
+  }
+}
+
+/** A settings table as Markdown. */
+export function settingsMarkdown(rows: SettingRow[]): string {
+  const lines = ["| setting | paper | this profile | why it differs |", "|---|---|---|---|"];
+  for (const row of rows) {
+    lines.push(`| ${row.setting} | ${row.paper} | ${row.ours} | ${row.why ?? ""} |`);
+  }
+  return lines.join("\n");
+}
