@@ -5,6 +5,8 @@
  *   deno task train backbone     [--profile small]
  *   deno task train unsupervised [--head colbert|dense] [--prompts on|off|length] [--seed 1] [--from KEY]
  *   deno task train supervised   [--head ...] [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
+ *   deno task train teacher      (the cross-encoder, and the KD dataset it labels)
+ *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *   deno task train teacher      (the cross-encoder and the KD dataset it labels)
  *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *
@@ -30,7 +32,7 @@ import {
 } from "../lib/study/recipes.ts";
 
 const USAGE =
-  "usage: deno task train backbone|unsupervised|supervised [--profile P] [--head colbert|dense] " +
+  "usage: deno task train backbone|unsupervised|supervised|teacher|distillation [--profile P] [--head colbert|dense] " +
   "[--prompts on|off|length] [--base-head H] [--base-prompts on|off|length] [--seed N] [--from KEY] [--backend B] [--json]";
 
 const VARIANTS: Record<string, InputVariant> = {
@@ -75,12 +77,15 @@ async function run(
       return backbone(context);
     case "unsupervised":
       return unsupervised(context, trained, { seed, parent });
-    case "supervised": {
-      const base = student(
-        String(values["base-head"] ?? values.head),
-        String(values["base-prompts"] ?? values.prompts),
-      );
-      return supervised(context, trained, { seed, base, parent });
+    case "supervised":
+      return supervised(context, trained, { seed, base: baseOf(values), parent });
+    case "teacher":
+      return (await teacherAndKd(context)).teacher;
+    case "distillation": {
+      // Default parent: the supervised ColBERT phase of the same variant (ColBERT-Zero's chain).
+      const from = parent ??
+        await supervised(context, { ...trained, kind: "colbert" }, { seed, base: baseOf(values) });
+      return distilled(context, trained.variant, { seed, parent: from });
     }
   }
   throw new UsageError(`unknown phase '${phase}'`);

@@ -1,13 +1,14 @@
 /** Shared test helper: the backends that numeric kernels are checked on. */
 import { availableBackends, type BackendName } from "../lib/backend.ts";
 
-let cached: BackendName[] | undefined;
+let cached: Promise<BackendName[]> | undefined;
 
 /**
  * `cpu` and `wasm` always, `webgpu` where an adapter exists (mesa's software Vulkan
- * driver gives one on CI). `tensorflow` joins when the user installed tfjs-node.
+ * driver gives one on CI). `tensorflow` joins when the user installed tfjs-node. The
+ * promise itself is cached so concurrent callers never probe (and switch) backends twice.
  */
-export async function testBackends(): Promise<BackendName[]> {
-  cached ??= await availableBackends();
+export function testBackends(): Promise<BackendName[]> {
+  cached ??= availableBackends();
   return cached;
 }
