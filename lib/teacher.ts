@@ -11,7 +11,7 @@
  * listwiseLoss(tf.tensor1d([2, 1, 0, 0.5, 0.5]), [3, 2]);
  * // mean of ln(e^2 + e^1 + e^0) - 2 = 0.4076 and ln(2) = 0.6931: 0.5504
  * const batch = teacherBatch(tokenizer, examples, { maxLength: 128 });
- * const { loss, grads } = gradientsOf(teacher, () => teacherLoss(teacher, batch));
+ * const { loss, grads } = await gradientsOf(teacher, () => teacherLoss(teacher, batch));
  * const scores = await scoreCandidates(teacher, tokenizer, "a query", documents);
  * ```
  */

@@ -80,8 +80,8 @@ Deno.test("a few steps of listwise training rank each positive first", async () 
   // Clipped at 1 as the training loop does: at learning rates of 3e-3 and up this tiny
   // encoder's loss jumps back to uniform scores now and then.
   for (let step = 0; step < 40; step++) {
-    const { loss, grads } = gradientsOf(teacher, () => teacherLoss(teacher, batch));
-    const clipped = clipByGlobalNorm(grads, 1);
+    const { loss, grads } = await gradientsOf(teacher, () => teacherLoss(teacher, batch));
+    const clipped = await clipByGlobalNorm(grads, 1);
     optimizer.apply(clipped.grads, 1e-3);
     tf.dispose([...new Set([...grads.values(), ...clipped.grads.values()])]);
     losses.push(loss);

@@ -35,11 +35,11 @@ Deno.test("linear schedule and gradient clipping", async () => {
   assert.deepEqual([0, 1, 2, 3].map((s) => linearSchedule(1, s, 4)), [1, 0.75, 0.5, 0.25]);
   assert.deepEqual([0, 1, 2, 3].map((s) => linearSchedule(1, s, 4, 2)), [0, 0.5, 1, 0.5]);
   const grads = new Map([["a", tf.tensor1d([3, 0])], ["b", tf.tensor1d([4])]]);
-  const clipped = clipByGlobalNorm(grads, 1);
+  const clipped = await clipByGlobalNorm(grads, 1);
   assert.ok(Math.abs(clipped.norm - 5) < 1e-6);
   const a = clipped.grads.get("a")!.dataSync();
   assert.ok(Math.abs(a[0] - 0.6) < 1e-5);
-  assert.equal(clipByGlobalNorm(grads, 10).grads, grads, "no clipping below the ceiling");
+  assert.equal((await clipByGlobalNorm(grads, 10)).grads, grads, "no clipping below the ceiling");
 });
 
 Deno.test("progress line and durations", () => {
@@ -72,19 +72,19 @@ function toyTask(model: Model): TrainTask {
   return {
     phase: "toy",
     model,
-    gradients: (step, micro) => {
+    gradients: async (step, micro) => {
       const seed = step * 7 + micro;
       const ids = Array.from({ length: 8 }, (_, i) => 1 + ((seed * 13 + i * 5) % 29));
       const batch = {
         inputIds: tf.tensor2d(ids, [2, 4], "int32"),
         attentionMask: tf.ones([2, 4]) as tf.Tensor2D,
       };
-      const result = gradientsOf(
+      const result = await gradientsOf(
         model,
         () => tf.neg(tf.mean(tf.sum(tf.mul(encodePooled(model, batch), target), 1))),
       );
       tf.dispose(batch);
-      return Promise.resolve({ ...result, tokens: 8 });
+      return { ...result, tokens: 8 };
     },
   };
 }

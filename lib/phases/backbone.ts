@@ -61,7 +61,7 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
       return Promise.resolve({
         phase: options.label,
         model,
-        gradients: (step, micro) => {
+        gradients: async (step, micro) => {
           const picked = stepIndices(texts.length, settings.batchSize, seed, step)
             .slice(micro * microSize, (micro + 1) * microSize);
           const rows = plainBatch(tokenizer, picked.map((i) => texts[i]), {
@@ -75,12 +75,12 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
           });
           const inputs = encoderInputs({ ...rows, inputIds: masked.inputIds });
           const positions = tf.tensor1d(masked.positions, "int32");
-          const result = gradientsOf(
+          const result = await gradientsOf(
             model,
             () => mlmLoss(mlmLogits(model, inputs, positions), masked.targets),
           );
           tf.dispose([inputs.inputIds, inputs.attentionMask, positions]);
-          return Promise.resolve({ ...result, tokens: rows.batchSize * rows.length });
+          return { ...result, tokens: rows.batchSize * rows.length };
         },
       });
     },

@@ -137,7 +137,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
       return withValidation(context, {
         phase: options.label,
         model,
-        gradients: (step) => {
+        gradients: async (step) => {
           const picked = stepIndices(examples.length, settings.batchSize, options.seed, step);
           const texts = (rows: string[]) => tokenRows(model, tokenizer, rows, "document");
           const queries = tokenRows(
@@ -153,7 +153,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
               (_, n) => texts(picked.map((i) => negatives[i][n])),
             ),
           ];
-          const result = gradientsOf(model, () => {
+          const result = await gradientsOf(model, () => {
             const encoded = [queries, ...groups].map((rows) => embedRows(model, rows));
             return contrastiveLoss(encoded[0], encoded.slice(1), {
               temperature: settings.temperature,
@@ -163,7 +163,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
             (sum, rows) => sum + rows.batchSize * rows.length,
             0,
           );
-          return Promise.resolve({ ...result, tokens });
+          return { ...result, tokens };
         },
       });
     },

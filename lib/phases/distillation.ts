@@ -139,7 +139,7 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
         phase: options.label,
         model,
         validate: devValidator(context, model),
-        gradients: (step, micro) => {
+        gradients: async (step, micro) => {
           const picked = stepIndices(records.length, settings.batchSize, options.seed, step)
             .slice(micro * microSize, (micro + 1) * microSize).map((i) => records[i]);
           const queries = tokenRows(model, tokenizer, picked.map((r) => r.query), "query");
@@ -152,7 +152,7 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
             "document",
           );
           const teacherScores = tf.tensor2d(picked.map((r) => r.scores.slice(0, perQuery)));
-          const result = gradientsOf(model, () => {
+          const result = await gradientsOf(model, () => {
             const q = embedRows(model, queries) as TokenBatch;
             const d = embedRows(model, documents) as TokenBatch;
             const grouped = {
@@ -167,10 +167,10 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
             return distillationLoss(maxsimGrouped(q, grouped), teacherScores);
           });
           teacherScores.dispose();
-          return Promise.resolve({
+          return {
             ...result,
             tokens: queries.batchSize * queries.length + documents.batchSize * documents.length,
-          });
+          };
         },
       });
     },

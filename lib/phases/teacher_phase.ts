@@ -72,13 +72,13 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
       return {
         phase: "teacher (cross-encoder)",
         model,
-        gradients: (step) => {
+        gradients: async (step) => {
           const picked = stepIndices(examples.length, settings.batchSize, TEACHER_SEED, step).map((
             i,
           ) => examples[i]);
           const batch = teacherBatch(tokenizer, picked, { maxLength: pairLength(context) });
-          const result = gradientsOf(model, () => teacherLoss(model, batch));
-          return Promise.resolve({ ...result, tokens: batch.rows.batchSize * batch.rows.length });
+          const result = await gradientsOf(model, () => teacherLoss(model, batch));
+          return { ...result, tokens: batch.rows.batchSize * batch.rows.length };
         },
       };
     },

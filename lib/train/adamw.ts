@@ -111,13 +111,13 @@ export function linearSchedule(peak: number, step: number, total: number, warmup
  * Scale gradients so their global L2 norm is at most `maxNorm` (as torch's
  * clip_grad_norm_); returns the new map and the norm before clipping.
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: Map<string, tf.Tensor>,
   maxNorm: number,
-): { grads: Map<string, tf.Tensor>; norm: number } {
-  const norm = Math.sqrt(
-    tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))).dataSync()[0]),
-  );
+): Promise<{ grads: Map<string, tf.Tensor>; norm: number }> {
+  const squares = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const norm = Math.sqrt((await squares.data())[0]);
+  squares.dispose();
   if (!(norm > maxNorm)) return { grads, norm };
   const scale = maxNorm / (norm + 1e-6);
   const clipped = new Map<string, tf.Tensor>();

@@ -83,7 +83,7 @@ export async function train(
   try {
     for (let step = optimizer.step; step < config.steps; step++) {
       const { loss, grads, tokens } = await accumulate(task, step, config.accumulation);
-      const clipped = clipByGlobalNorm(grads, config.clipNorm);
+      const clipped = await clipByGlobalNorm(grads, config.clipNorm);
       const lr = linearSchedule(config.learningRate, step, config.steps, config.warmupSteps);
       optimizer.apply(clipped.grads, lr);
       disposeAll(grads, clipped.grads);
@@ -159,12 +159,13 @@ function disposeAll(...maps: Map<string, tf.Tensor>[]): void {
  * Gradients of a scalar loss with respect to every parameter of `model` it reaches,
  * keyed by parameter name.
  */
-export function gradientsOf(
+export async function gradientsOf(
   model: Model,
   loss: () => tf.Scalar,
-): { loss: number; grads: Map<string, tf.Tensor> } {
+): Promise<{ loss: number; grads: Map<string, tf.Tensor> }> {
   const { value, grads } = tf.variableGrads(loss, [...model.params.values()]);
-  const lossValue = value.dataSync()[0];
+  // data(), not dataSync(): webgpu under Deno can only read asynchronously.
+  const lossValue = (await value.data())[0];
   value.dispose();
   return { loss: lossValue, grads: byParamName(model, grads) };
 }
