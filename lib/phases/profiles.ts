@@ -43,6 +43,12 @@ export interface Profile {
   validateEvery: number;
   /** Dev queries used for validation (a NanoBEIR-like subset). */
   devQueries: number;
+  /** Evaluation: judged queries per dataset (the full suite is used when it is smaller). */
+  evalQueries: number;
+  /** Evaluation: documents per dataset (relevant ones plus a fixed sample of others). */
+  evalCorpus: number;
+  /** BM25 candidates the cross-encoder teacher reranks when it is evaluated. */
+  rerankDepth: number;
   /** Seeds of the repeated main comparisons. */
   seeds: number[];
 }
@@ -86,6 +92,9 @@ export const TINY: Profile = {
   kdQueries: 32,
   validateEvery: 2,
   devQueries: 24,
+  evalQueries: 20,
+  evalCorpus: 200,
+  rerankDepth: 20,
   seeds: [1],
 };
 

@@ -10,11 +10,20 @@ import type { Model } from "../model.ts";
 import { neuralRetriever } from "../neural_retriever.ts";
 import type { StudyContext } from "./phase.ts";
 
-/** Distractor documents per selected query in a nano subset (NanoBEIR keeps a few thousand). */
+/** Distractor documents per selected query in a dev subset (NanoBEIR keeps a few thousand). */
 const DISTRACTORS_PER_QUERY = 20;
 
-/** A NanoBEIR-style subset of `dataset`: `queries` judged queries and a reduced corpus. */
-export function nanoSubset(dataset: BeirDataset, queries: number, seed = 0): BeirDataset {
+/**
+ * A NanoBEIR-style subset of `dataset`: its first `queries` judged queries (by id), their
+ * relevant documents, and a fixed seeded sample of other documents up to `corpus` in all
+ * (20 per query by default). A dataset already that small is returned whole.
+ */
+export function nanoSubset(
+  dataset: BeirDataset,
+  options: { queries: number; corpus?: number; seed?: number },
+): BeirDataset {
+  const { queries, corpus: corpusSize = (DISTRACTORS_PER_QUERY + 1) * queries, seed = 0 } = options;
+  if (dataset.qrels.size <= queries && dataset.corpus.size <= corpusSize) return dataset;
   const chosen = [...dataset.qrels.keys()].sort().slice(0, queries);
   const qrels: Qrels = new Map(chosen.map((id) => [id, dataset.qrels.get(id)!]));
   const keep = new Set(chosen.flatMap((id) => [...dataset.qrels.get(id)!.keys()]));
@@ -22,7 +31,7 @@ export function nanoSubset(dataset: BeirDataset, queries: number, seed = 0): Bei
     [...dataset.corpus.keys()].filter((id) => !keep.has(id)).sort(),
     seededRandom(seed),
   );
-  for (const id of others.slice(0, DISTRACTORS_PER_QUERY * chosen.length)) keep.add(id);
+  for (const id of others.slice(0, Math.max(0, corpusSize - keep.size))) keep.add(id);
   const corpus: Corpus = new Map([...keep].sort().map((id) => [id, dataset.corpus.get(id)!]));
   return {
     name: `nano-${dataset.name}`,
@@ -42,7 +51,9 @@ export function devValidator(
   return async () => {
     let nano = subsets.get(context);
     if (!nano) {
-      nano = context.data.dev.map((dataset) => nanoSubset(dataset, context.profile.devQueries));
+      nano = context.data.dev.map((dataset) =>
+        nanoSubset(dataset, { queries: context.profile.devQueries })
+      );
       subsets.set(context, nano);
     }
     const metrics: Record<string, number> = {};

@@ -1,0 +1,62 @@
+/**
+ * The evaluation suite: every BEIR folder under `data/eval/` (built by `deno task data`),
+ * plus any folder a user points at (a real BEIR download, a SMART collection). Each
+ * dataset is scored alone and the suite reports the plain average, as BEIR does.
+ *
+ * ```ts
+ * const rows = await evaluateSuite(await suiteFolders("data"), (corpus) => bm25Retriever(corpus));
+ * rows.at(-1) // { dataset: "average", "ndcg@10": ..., queries: ... }
+ * ```
+ */
+import { basename, join } from "node:path";
+import type { Corpus } from "../beir.ts";
+import { readDataset } from "../dataset.ts";
+import { evaluateRetriever, MEASURES, type Retriever } from "../evaluate.ts";
+
+/** One dataset of the suite. */
+export type SuiteDataset = { name: string; folder: string };
+
+/** One row of a suite evaluation: a dataset's mean metrics (or their average). */
+export type SuiteRow =
+  & { dataset: string; queries: number }
+  & Record<typeof MEASURES[number], number>;
+
+/** The built evaluation folders of `dataDir` (sorted), then `extra` folders as given. */
+export async function suiteFolders(dataDir: string, extra: string[] = []): Promise<SuiteDataset[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(join(dataDir, "eval"))) {
+      if (entry.isDirectory) names.push(entry.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`${join(dataDir, "eval")}: missing; run \`deno task data\``);
+    }
+    throw error;
+  }
+  return [
+    ...names.sort().map((name) => ({ name, folder: join(dataDir, "eval", name) })),
+    ...extra.map((folder) => ({ name: basename(folder), folder })),
+  ];
+}
+
+/** Score `retrieverFor(corpus)` on each dataset alone, then add the "average" row. */
+export async function evaluateSuite(
+  suite: SuiteDataset[],
+  retrieverFor: (corpus: Corpus) => Retriever | Promise<Retriever>,
+): Promise<SuiteRow[]> {
+  const rows: SuiteRow[] = [];
+  for (const { name, folder } of suite) {
+    const dataset = await readDataset(folder, { onWarning: () => {} });
+    const evaluation = await evaluateRetriever(dataset, await retrieverFor(dataset.corpus));
+    const row = { dataset: name, queries: evaluation.queries } as SuiteRow;
+    for (const measure of MEASURES) row[measure] = evaluation[measure];
+    rows.push(row);
+  }
+  const average = { dataset: "average", queries: 0 } as SuiteRow;
+  for (const row of rows) average.queries += row.queries;
+  for (const measure of MEASURES) {
+    average[measure] = rows.reduce((sum, row) => sum + row[measure], 0) / Math.max(1, rows.length);
+  }
+  return [...rows, average];
+}

@@ -1,0 +1,167 @@
+/**
+ * Scoring checkpoints on the evaluation suite (our small "BEIR": every dataset under
+ * data/eval, each scored alone, then averaged), with per-query nDCG@10 kept for the
+ * paired significance tests. Results are cached by (checkpoint key, suite, code), so a
+ * rerun of the study evaluates nothing twice.
+ */
+import { join, relative } from "node:path";
+import { type BeirDataset, readBeir } from "../beir.ts";
+import { bm25Retriever } from "../bm25.ts";
+import { CheckpointCache } from "../cache.ts";
+import { cacheKey } from "../cache.ts";
+import { loadCheckpoint } from "../checkpoint.ts";
+import { codeVersion, REPO_ROOT } from "../code_version.ts";
+import { writeJsonAtomic } from "../atomic_write.ts";
+import { evaluateRetriever, type Retriever } from "../evaluate.ts";
+import type { Run } from "../metrics.ts";
+import { neuralRetriever } from "../neural_retriever.ts";
+import { disposeParams } from "../params.ts";
+import type { PhaseResult, StudyContext } from "../phases/phase.ts";
+import { nanoSubset } from "../phases/validation.ts";
+import { scoreCandidates } from "../teacher.ts";
+import { pairLength } from "../phases/teacher_phase.ts";
+import { documentText } from "../bm25.ts";
+import type { Model } from "../model.ts";
+import type { Tokenizer } from "../tokenizer.ts";
+
+/** One dataset's scores. */
+export interface DatasetScores {
+  "ndcg@10": number;
+  "recall@100": number;
+  "mrr@10": number;
+  map: number;
+  queries: number;
+  /** nDCG@10 of every judged query, for paired tests. */
+  perQuery: Record<string, number>;
+}
+
+/** A model's scores on the whole suite. */
+export interface SuiteScores {
+  model: string;
+  datasets: Record<string, DatasetScores>;
+  /** Mean nDCG@10 over the datasets (BEIR's average). */
+  average: number;
+}
+
+/** The evaluation suite of `dataDir`, cut to the profile's size (NanoBEIR-style). */
+export async function loadEvalSuite(
+  context: StudyContext,
+  dataDir = join(REPO_ROOT, "data"),
+): Promise<BeirDataset[]> {
+  const dir = join(dataDir, "eval");
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) if (entry.isDirectory) names.push(entry.name);
+  const suite: BeirDataset[] = [];
+  for (const name of names.sort()) {
+    const full = await readBeir(join(dir, name));
+    const { evalQueries: queries, evalCorpus: corpus } = context.profile;
+    suite.push({ ...nanoSubset(full, { queries, corpus }), name });
+  }
+  return suite;
+}
+
+/** Score `retriever` on every dataset of `suite`. */
+export async function scoreSuite(
+  suite: BeirDataset[],
+  name: string,
+  retrieverFor: (dataset: BeirDataset) => Retriever,
+): Promise<SuiteScores> {
+  const datasets: Record<string, DatasetScores> = {};
+  for (const dataset of suite) {
+    const result = await evaluateRetriever(dataset, retrieverFor(dataset));
+    const perQuery = Object.fromEntries(
+      [...result.perQuery].map(([id, values]) => [id, values["ndcg@10"]]),
+    );
+    const { perQuery: _, ...means } = result;
+    datasets[dataset.name] = { ...means, perQuery };
+  }
+  const values = Object.values(datasets).map((d) => d["ndcg@10"]);
+  return { model: name, datasets, average: values.reduce((a, b) => a + b, 0) / values.length };
+}
+
+function evaluationCache(context: StudyContext): CheckpointCache {
+  return new CheckpointCache(join(context.cache.root, "..", "evaluations"));
+}
+
+/** Scores of a ColBERT/dense checkpoint (or the teacher, reranking BM25), cached. */
+export async function evaluatePhase(
+  context: StudyContext,
+  suite: BeirDataset[],
+  result: PhaseResult,
+): Promise<SuiteScores> {
+  const module = relative(REPO_ROOT, new URL(import.meta.url).pathname);
+  const code = await codeVersion(module);
+  const suiteId = suite.map((d) => `${d.name}:${d.qrels.size}:${d.corpus.size}`);
+  const key = await cacheKey({
+    phase: "evaluation",
+    config: { suiteId, profile: context.profile.name },
+    parentKey: result.key,
+    dataChecksums: {},
+    codeVersion: code,
+  });
+  const cache = evaluationCache(context);
+  await cache.getOrBuild(key, {
+    phase: "evaluation",
+    parentKey: result.key,
+    profile: context.profile.name,
+    codeVersion: code,
+    module,
+  }, async (folder) => {
+    const { model } = await loadCheckpoint(result.dir);
+    const scores = model.config.kind === "cross"
+      ? await scoreSuite(
+        suite,
+        result.provenance.label,
+        (dataset) =>
+          rerankingRetriever(model, context.tokenizer, dataset, {
+            depth: context.profile.rerankDepth,
+            maxLength: pairLength(context),
+          }),
+      )
+      : await scoreSuite(
+        suite,
+        result.provenance.label,
+        (dataset) => neuralRetriever(model, context.tokenizer, dataset.corpus),
+      );
+    disposeParams(model.params);
+    await writeJsonAtomic(join(folder, "scores.json"), scores);
+  });
+  return JSON.parse(await Deno.readTextFile(join(cache.path(key), "scores.json")));
+}
+
+/** BM25's scores on the suite (fast, not cached). */
+export function evaluateBm25(suite: BeirDataset[]): Promise<SuiteScores> {
+  return scoreSuite(suite, "BM25", (dataset) => bm25Retriever(dataset.corpus));
+}
+
+/** A cross-encoder as a retriever: BM25's top `depth`, reordered by the teacher's scores. */
+export function rerankingRetriever(
+  teacher: Model,
+  tokenizer: Tokenizer,
+  dataset: BeirDataset,
+  options: { depth: number; maxLength: number },
+): Retriever {
+  const first = bm25Retriever(dataset.corpus);
+  return {
+    name: "cross-encoder reranking BM25",
+    async search(queries, k) {
+      const candidates = await first.search(queries, options.depth);
+      const run: Run = new Map();
+      for (const [queryId, scored] of candidates) {
+        const ids = [...scored.keys()];
+        const texts = ids.map((id) => documentText(dataset.corpus.get(id)!));
+        const scores = await scoreCandidates(teacher, tokenizer, queries.get(queryId)!, texts, {
+          maxLength: options.maxLength,
+        });
+        run.set(
+          queryId,
+          new Map(
+            ids.map((id, i) => [id, scores[i]] as [string, number]).sort((a, b) => b[1] - a[1])
+              .slice(0, k),
+          ),
+        );
+      }
+      return run;
+    },
+  };
+}

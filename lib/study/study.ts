@@ -1,0 +1,116 @@
+/**
+ * The whole study at one profile: every pipeline of the paper (the main three over
+ * several seeds, the prompt variants and the prompt-alignment grid over the first seed),
+ * the baselines (BM25, each dense model, the teacher), and every checkpoint scored on the
+ * evaluation suite. Everything goes through the caches, so running it again is cheap; the
+ * tables, claims and figures are computed from the {@link StudyRun} it returns.
+ */
+import type { BeirDataset } from "../beir.ts";
+import type { PhaseResult, Provenance, StudyContext } from "../phases/phase.ts";
+import type { TrainLog } from "../train/loop.ts";
+import { evaluateBm25, evaluatePhase, loadEvalSuite, type SuiteScores } from "./evaluation.ts";
+import {
+  MAIN_PIPELINES,
+  type PipelineSpec,
+  promptGrid,
+  runPipeline,
+  VARIANT_PIPELINES,
+} from "./pipelines.ts";
+import { backbone, teacherAndKd } from "./recipes.ts";
+
+/** A scored checkpoint, as the tables need it. */
+export interface ScoredCheckpoint {
+  key: string;
+  phase: string;
+  label: string;
+  provenance: Provenance;
+  log: TrainLog;
+  scores: SuiteScores;
+}
+
+/** One pipeline run with one seed. */
+export interface PipelineRun {
+  id: string;
+  name: string;
+  seed: number;
+  stages: ScoredCheckpoint[];
+}
+
+/** Everything the study measured. */
+export interface StudyRun {
+  profile: string;
+  backend: string;
+  seeds: number[];
+  datasets: { name: string; queries: number; documents: number }[];
+  bm25: SuiteScores;
+  backbone: Omit<ScoredCheckpoint, "scores">;
+  teacher: ScoredCheckpoint & { kdQuality: Record<string, number> };
+  pipelines: PipelineRun[];
+  wallSeconds: number;
+}
+
+async function scored(
+  context: StudyContext,
+  suite: BeirDataset[],
+  result: PhaseResult,
+): Promise<ScoredCheckpoint> {
+  return {
+    key: result.key,
+    phase: result.phase,
+    label: result.provenance.label,
+    provenance: result.provenance,
+    log: result.log,
+    scores: await evaluatePhase(context, suite, result),
+  };
+}
+
+/** The specs run by the study and the seeds each one gets. */
+export function studyPlan(context: StudyContext): { spec: PipelineSpec; seed: number }[] {
+  const [first, ...others] = context.profile.seeds;
+  const once = [...MAIN_PIPELINES, ...VARIANT_PIPELINES, ...promptGrid()];
+  const plan = once.map((spec) => ({ spec, seed: first }));
+  for (const seed of others) for (const spec of MAIN_PIPELINES) plan.push({ spec, seed });
+  return plan;
+}
+
+/** Run (or fetch) and score everything; `onPipeline` hears about each pipeline as it starts. */
+export async function runStudy(
+  context: StudyContext,
+  options: { onPipeline?: (index: number, total: number, name: string) => void } = {},
+): Promise<StudyRun> {
+  const started = performance.now();
+  const suite = await loadEvalSuite(context);
+  const base = await backbone(context);
+  const { teacher, kd } = await teacherAndKd(context);
+  const plan = studyPlan(context);
+  const pipelines: PipelineRun[] = [];
+  const seen = new Map<string, ScoredCheckpoint>();
+  for (const [index, { spec, seed }] of plan.entries()) {
+    options.onPipeline?.(index + 1, plan.length, `${spec.name}, seed ${seed}`);
+    const stages: ScoredCheckpoint[] = [];
+    for (const stage of await runPipeline(context, spec, seed)) {
+      // Pipelines share phases (the grid re-uses the main runs): score each checkpoint once.
+      const known = seen.get(stage.result.key) ?? await scored(context, suite, stage.result);
+      seen.set(stage.result.key, known);
+      stages.push(known);
+    }
+    pipelines.push({ id: spec.id, name: spec.name, seed, stages });
+  }
+  return {
+    profile: context.profile.name,
+    backend: context.backend,
+    seeds: context.profile.seeds,
+    datasets: suite.map((d) => ({ name: d.name, queries: d.qrels.size, documents: d.corpus.size })),
+    bm25: await evaluateBm25(suite),
+    backbone: {
+      key: base.key,
+      phase: base.phase,
+      label: base.provenance.label,
+      provenance: base.provenance,
+      log: base.log,
+    },
+    teacher: { ...await scored(context, suite, teacher), kdQuality: { ...kd.quality } },
+    pipelines,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
