@@ -2,7 +2,7 @@
 # One-time setup on a fresh Debian/Ubuntu machine with Node.js and npm:
 #   apt: Jupyter (nbconvert + the kernel client), mesa's software Vulkan driver (a WebGPU
 #        adapter for the webgpu backend on machines without a GPU), OpenBLAS (fast matrix
-#        products through Deno's FFI);
+#        products through Deno's FFI), Chromium (static SVG/PNG figures from plotly.js);
 #   npm: Deno itself, TensorFlow.js and the other pinned packages (package-lock.json);
 #   the Deno Jupyter kernel, registered with this checkout's own deno binary.
 set -euo pipefail
@@ -12,7 +12,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 APT_PACKAGES=(
   jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
-  mesa-vulkan-drivers libvulkan1 libopenblas0
+  mesa-vulkan-drivers libvulkan1 libopenblas0 chromium
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -5,7 +5,9 @@
  * rerun of the study evaluates nothing twice.
  */
 import { join, relative } from "node:path";
-import { type BeirDataset, readBeir } from "../beir.ts";
+import type { BeirDataset } from "../beir.ts";
+import { readDataset } from "../dataset.ts";
+import { suiteFolders } from "../data/suite.ts";
 import { bm25Retriever } from "../bm25.ts";
 import { CheckpointCache } from "../cache.ts";
 import { cacheKey } from "../cache.ts";
@@ -43,17 +45,22 @@ export interface SuiteScores {
   average: number;
 }
 
-/** The evaluation suite of `dataDir`, cut to the profile's size (NanoBEIR-style). */
+/** Folders (BEIR or SMART) added to the suite, ":"-separated: a user's real BEIR datasets. */
+export const EXTRA_EVAL_ENV = "COLBERT_EVAL_EXTRA";
+
+/**
+ * The evaluation suite of `dataDir` plus the folders of `COLBERT_EVAL_EXTRA`, each cut to
+ * the profile's size (NanoBEIR-style: its first judged queries, their relevant documents
+ * and a fixed sample of the others).
+ */
 export async function loadEvalSuite(
   context: StudyContext,
   dataDir = join(REPO_ROOT, "data"),
 ): Promise<BeirDataset[]> {
-  const dir = join(dataDir, "eval");
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) if (entry.isDirectory) names.push(entry.name);
+  const extra = (Deno.env.get(EXTRA_EVAL_ENV) ?? "").split(":").filter(Boolean);
   const suite: BeirDataset[] = [];
-  for (const name of names.sort()) {
-    const full = await readBeir(join(dir, name));
+  for (const { name, folder } of await suiteFolders(dataDir, extra)) {
+    const full = await readDataset(folder, { onWarning: () => {} });
     const { evalQueries: queries, evalCorpus: corpus } = context.profile;
     suite.push({ ...nanoSubset(full, { queries, corpus }), name });
   }

@@ -1,0 +1,57 @@
+/**
+ * What a notebook shows about a finished phase: a summary in words and numbers, and its
+ * training curve (loss by step, dev nDCG@10 where the phase validated).
+ */
+import { formatDuration } from "../train/progress.ts";
+import type { Provenance } from "../phases/phase.ts";
+import type { TrainLog } from "../train/loop.ts";
+import type { TrainingCurve } from "../results/plots.ts";
+
+/** The part of a phase result these reports read. */
+export interface Reportable {
+  key: string;
+  log: TrainLog;
+  provenance: Provenance;
+}
+
+/** Mean of the first and of the last `window` losses (a smoothed start and end). */
+export function lossEnds(log: TrainLog, window = 5): { first: number; last: number } {
+  const losses = log.steps.map((s) => s.loss);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const size = Math.max(1, Math.min(window, Math.floor(losses.length / 2)));
+  return { first: mean(losses.slice(0, size)), last: mean(losses.slice(-size)) };
+}
+
+/** A Markdown summary: steps, tokens, time, FLOPs, loss trend, last dev score, cache key. */
+export function phaseSummary(result: Reportable): string {
+  const { provenance: p, log } = result;
+  const { first, last } = lossEnds(log);
+  const dev = log.validation.at(-1)?.metrics["dev/ndcg@10"];
+  const lines = [
+    `**${p.label}** (cache key \`${result.key}\`, profile ${p.profile}, backend ${p.backend}, seed ${p.seed})`,
+    "",
+    `- ${p.steps} steps, ${p.tokens.toLocaleString("en-US")} tokens, ${
+      formatDuration(p.wallSeconds)
+    } of training, about ${(p.flops / 1e12).toFixed(2)} TFLOP`,
+    `- loss (mean of the first and last steps): ${first.toFixed(4)} -> ${last.toFixed(4)} (${
+      last < first ? "down" : "not down"
+    } ${(Math.abs(1 - last / first) * 100).toFixed(1)}%)`,
+  ];
+  if (dev !== undefined) {
+    lines.push(`- dev nDCG@10 at the last validation: ${(dev * 100).toFixed(2)}`);
+  }
+  return lines.join("\n");
+}
+
+/** The training curve of a phase, for trainingCurvesFigure. */
+export function trainingCurve(result: Reportable): TrainingCurve {
+  const dev = result.log.validation.filter((v) => "dev/ndcg@10" in v.metrics);
+  return {
+    phase: result.provenance.label,
+    steps: result.log.steps.map((s) => s.step),
+    loss: result.log.steps.map((s) => s.loss),
+    dev: dev.length
+      ? { steps: dev.map((v) => v.step), score: dev.map((v) => v.metrics["dev/ndcg@10"]) }
+      : undefined,
+  };
+}
