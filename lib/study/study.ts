@@ -7,6 +7,7 @@
  */
 import type { BeirDataset } from "../beir.ts";
 import type { PhaseResult, Provenance, StudyContext } from "../phases/phase.ts";
+import type { Profile } from "../phases/profiles.ts";
 import type { TrainLog } from "../train/loop.ts";
 import { evaluateBm25, evaluatePhase, loadEvalSuite, type SuiteScores } from "./evaluation.ts";
 import {
@@ -39,6 +40,10 @@ export interface PipelineRun {
 /** Everything the study measured. */
 export interface StudyRun {
   profile: string;
+  /** The profile's settings (batch sizes and steps for the cost table). */
+  settings: Profile;
+  /** Cores of the machine (core-hours = wall hours x cores). */
+  cores: number;
   backend: string;
   seeds: number[];
   datasets: { name: string; queries: number; documents: number }[];
@@ -98,6 +103,8 @@ export async function runStudy(
   }
   return {
     profile: context.profile.name,
+    settings: context.profile,
+    cores: navigator.hardwareConcurrency,
     backend: context.backend,
     seeds: context.profile.seeds,
     datasets: suite.map((d) => ({ name: d.name, queries: d.qrels.size, documents: d.corpus.size })),

@@ -1,0 +1,65 @@
+/**
+ * The paper's four findings judged on a {@link StudyRun}: each claimed difference becomes
+ * a paired test over queries (seed-averaged per-query nDCG@10, per-dataset means averaged
+ * as BEIR does), and the rules of results/claims.ts turn the tests into verdicts.
+ */
+import { type ClaimVerdict, type FindingsEvidence, judgeFindings } from "../results/claims.ts";
+import { comparePaired } from "../results/stats.ts";
+import { runsOf, seedAveraged, stageOf } from "./run_view.ts";
+import type { StudyRun } from "./study.ts";
+
+/** FLOPs spent in the multi-vector (ColBERT) phases of one run of pipeline `id`. */
+export function colbertFlops(run: StudyRun, id: string): number {
+  const [first] = runsOf(run, id);
+  const kinds = id === "a" ? [2] : id === "b" ? [1, 2] : [0, 1, 2];
+  return kinds.reduce((sum, stage) => sum + first.stages[stage].provenance.flops, 0);
+}
+
+/** The evidence for findings 1-4. */
+export function findingsEvidence(run: StudyRun): FindingsEvidence {
+  const final = (id: string) => seedAveraged(stageOf(run, id, 2));
+  const zero = final("c");
+  const grid = (kind: string, base: string, tune: string) => final(`grid-${kind}-${base}-${tune}`);
+  const aligned = (kind: string) => [
+    {
+      better: `${kind} base with prompts, fine-tuned with prompts`,
+      worse: `${kind} base with prompts, fine-tuned without`,
+      result: comparePaired(grid(kind, "prompts", "prompts"), grid(kind, "prompts", "no-prompts")),
+    },
+    {
+      better: `${kind} base without prompts, fine-tuned without prompts`,
+      worse: `${kind} base without prompts, fine-tuned with`,
+      result: comparePaired(
+        grid(kind, "no-prompts", "no-prompts"),
+        grid(kind, "no-prompts", "prompts"),
+      ),
+    },
+  ];
+  return {
+    zeroAgainstBaselines: [
+      { better: "(c) ColBERT-Zero", worse: "(a) KD only", result: comparePaired(zero, final("a")) },
+      {
+        better: "(c) ColBERT-Zero",
+        worse: "(b) supervised + KD",
+        result: comparePaired(zero, final("b")),
+      },
+    ],
+    kdOnly: {
+      system: "(a) KD only",
+      full: "(c) ColBERT-Zero",
+      result: comparePaired(final("a"), zero),
+    },
+    supervisedKd: {
+      system: "(b) supervised + KD",
+      full: "(c) ColBERT-Zero",
+      result: comparePaired(final("b"), zero),
+      computeRatio: colbertFlops(run, "b") / colbertFlops(run, "c"),
+    },
+    promptAlignment: [...aligned("dense"), ...aligned("colbert")],
+  };
+}
+
+/** Verdicts on findings 1-4. */
+export function studyFindings(run: StudyRun): ClaimVerdict[] {
+  return judgeFindings(findingsEvidence(run));
+}
