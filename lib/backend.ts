@@ -11,6 +11,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
+import { useBlasMatMul } from "./blas/wasm_matmul_kernels.ts";
 
 /** The backends this suite knows how to start. */
 export const BACKENDS = ["wasm", "webgpu", "tensorflow", "cpu"] as const;
@@ -33,6 +34,8 @@ const TFJS_NODE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"
 async function registerWasm(): Promise<void> {
   await import("@tensorflow/tfjs-backend-wasm");
 }
+
+let blasMatMul = false;
 
 async function registerWebgpu(): Promise<void> {
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -87,6 +90,9 @@ export async function initBackend(name?: string): Promise<BackendName> {
   const ok = await tf.setBackend(chosen);
   if (!ok) throw new Error(`backend '${chosen}' failed to initialise`);
   await tf.ready();
+  // On wasm, matrix products go to the system OpenBLAS when it can be loaded (both cores,
+  // ~10x tfjs's own kernels); COLBERT_BLAS=off keeps tfjs's kernels.
+  if (chosen === "wasm") blasMatMul = useBlasMatMul();
   return chosen;
 }
 
@@ -106,7 +112,8 @@ export async function availableBackends(): Promise<BackendName[]> {
   return found;
 }
 
-/** The backend currently in use, as recorded in every result's provenance. */
+/** The backend currently in use, as recorded in every result's provenance ("wasm+openblas"). */
 export function currentBackend(): string {
-  return tf.getBackend();
+  const name = tf.getBackend();
+  return name === "wasm" && blasMatMul ? "wasm+openblas" : name;
 }

@@ -1,13 +1,14 @@
 /**
  * The version of the code behind a computation: a hash of a module and every local
- * module it imports, transitively. A cache key that includes it is invalidated by any
+ * module it imports at run time, transitively. A cache key that includes it is invalidated by any
  * edit to the code that produced the entry, and by no other edit.
  */
 import { dirname, resolve } from "node:path";
 import { sha256Hex } from "./checksum.ts";
 
+// Runtime imports only: `import type` / `export type` lines change no behaviour.
 const LOCAL_IMPORT =
-  /(?:import|export)[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+  /(?:import|export)(?!\s+type\b)[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
 /** Absolute paths of `entry` and every relative import reachable from it, sorted. */
 export async function localModuleGraph(entry: string): Promise<string[]> {

@@ -106,3 +106,17 @@ Deno.test("code version follows local imports and changes when one of them does"
   await Deno.writeTextFile(join(dir, "b.ts"), "export const b = 2;\n");
   assert.notEqual(await codeVersion(join(dir, "a.ts"), dir), before, "edit of an import");
 });
+
+Deno.test("code version ignores type-only imports", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    join(dir, "a.ts"),
+    'import type { T } from "./t.ts";\nimport { type U, v } from "./v.ts";\nexport const a: T = v;\n',
+  );
+  await Deno.writeTextFile(join(dir, "t.ts"), "export type T = number;\n");
+  await Deno.writeTextFile(join(dir, "v.ts"), "export type U = 1;\nexport const v = 1;\n");
+  assert.deepEqual((await localModuleGraph(join(dir, "a.ts"))).map((p) => p.slice(dir.length)), [
+    "/a.ts",
+    "/v.ts",
+  ]);
+});

@@ -4,7 +4,7 @@
  * command line (run from the root) and the notebooks (run from notebooks/) share a cache.
  */
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
+import { currentBackend, initBackend } from "../backend.ts";
 import { defaultCache } from "../cache.ts";
 import { REPO_ROOT } from "../code_version.ts";
 import { loadBertTokenizer } from "../tokenizer.ts";
@@ -25,7 +25,8 @@ export interface ContextOptions {
 
 /** Start the backend and load everything a study run needs. */
 export async function createStudyContext(options: ContextOptions = {}): Promise<StudyContext> {
-  const backend = await initBackend(options.backend);
+  await initBackend(options.backend);
+  const backend = currentBackend();
   return {
     cache: defaultCache(),
     tokenizer: await loadBertTokenizer(),

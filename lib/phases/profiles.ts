@@ -98,8 +98,123 @@ export const TINY: Profile = {
   seeds: [1],
 };
 
+/**
+ * The default: the whole study (about 44 trainings and 36 suite evaluations) on a 2-core
+ * CPU in about an hour. Sized from measured throughput on this machine (wasm + OpenBLAS,
+ * see the README's benchmark): a 2-layer, 64-wide student trains at a few thousand
+ * tokens/s, so each contrastive or KD phase gets a few hundred thousand tokens, and the
+ * evaluation suite is cut to NanoBEIR's size (50 queries per dataset).
+ */
+export const SMALL: Profile = {
+  name: "small",
+  student: { vocabSize: VOCAB, hidden: 64, layers: 2, heads: 2, intermediate: 256, maxLength: 256 },
+  teacher: { vocabSize: VOCAB, hidden: 96, layers: 3, heads: 3, intermediate: 384, maxLength: 256 },
+  colbertDim: 64,
+  queryLength: 32,
+  unsupervisedDocumentLength: 96,
+  documentLength: 128,
+  backbone: { steps: 500, batchSize: 32, learningRate: 1e-3, accumulation: 1, maxLength: 96 },
+  unsupervised: {
+    steps: 50,
+    batchSize: 96,
+    learningRate: 5e-4,
+    accumulation: 1,
+    temperature: 0.02,
+    chunkSize: 32,
+  },
+  supervised: {
+    steps: 40,
+    batchSize: 32,
+    learningRate: 2e-4,
+    accumulation: 1,
+    temperature: 0.2,
+    negatives: 3,
+  },
+  teacherTraining: { steps: 150, batchSize: 16, learningRate: 5e-4, accumulation: 1, negatives: 5 },
+  distillation: {
+    steps: 40,
+    batchSize: 16,
+    learningRate: 1e-4,
+    accumulation: 2,
+    documentsPerQuery: 16,
+  },
+  kdQueries: 640,
+  validateEvery: 20,
+  devQueries: 50,
+  evalQueries: 50,
+  evalCorpus: 300,
+  rerankDepth: 20,
+  seeds: [1, 2, 3],
+};
+
+/**
+ * For a machine with a GPU (webgpu or tensorflow backend): a BERT-small-sized student,
+ * longer phases and the paper's lengths and batch shapes where memory allows.
+ */
+export const GPU: Profile = {
+  name: "gpu",
+  student: {
+    vocabSize: VOCAB,
+    hidden: 256,
+    layers: 4,
+    heads: 4,
+    intermediate: 1024,
+    maxLength: 544,
+  },
+  teacher: {
+    vocabSize: VOCAB,
+    hidden: 384,
+    layers: 6,
+    heads: 6,
+    intermediate: 1536,
+    maxLength: 576,
+  },
+  colbertDim: 128,
+  queryLength: 32,
+  unsupervisedDocumentLength: 180,
+  documentLength: 512,
+  backbone: { steps: 20000, batchSize: 128, learningRate: 5e-4, accumulation: 1, maxLength: 128 },
+  unsupervised: {
+    steps: 2000,
+    batchSize: 1024,
+    learningRate: 3e-4,
+    accumulation: 1,
+    temperature: 0.02,
+    chunkSize: 128,
+  },
+  supervised: {
+    steps: 1500,
+    batchSize: 64,
+    learningRate: 5e-5,
+    accumulation: 1,
+    temperature: 0.2,
+    negatives: 7,
+  },
+  teacherTraining: {
+    steps: 3000,
+    batchSize: 32,
+    learningRate: 1e-4,
+    accumulation: 1,
+    negatives: 7,
+  },
+  distillation: {
+    steps: 1000,
+    batchSize: 128,
+    learningRate: 4e-5,
+    accumulation: 2,
+    documentsPerQuery: 32,
+  },
+  kdQueries: 64000,
+  validateEvery: 250,
+  devQueries: 50,
+  evalQueries: 1000,
+  evalCorpus: 20000,
+  rerankDepth: 100,
+  seeds: [1, 2, 3],
+};
+
 /** All profiles by name. */
-export const PROFILES: Record<string, Profile> = { tiny: TINY };
+export const PROFILES: Record<string, Profile> = { tiny: TINY, small: SMALL, gpu: GPU };
 
 /** The profile called `name`; throws listing the known ones. */
 export function getProfile(name: string): Profile {
