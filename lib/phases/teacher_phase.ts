@@ -31,7 +31,7 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     backboneJob(context, {
       seed: TEACHER_SEED,
       transformer: profile.teacher,
-      settings: profile.backbone,
+      settings: profile.teacherBackbone,
       label: "teacher backbone (MLM)",
     }),
   );
