@@ -1,0 +1,200 @@
+/**
+ * `deno task bench`: this machine's matrix ceiling (OpenBLAS sgemm), then MaxSim and a
+ * ColBERT training step on every path, each as a ratio to the ceiling and to the plain
+ * wasm backend, with each benchmark's peak resident memory.
+ *
+ * ```sh
+ * deno task bench            # the tables (progress on stderr)
+ * deno task bench --json     # the tables, then one JSON line of every figure
+ * ```
+ *
+ * Each benchmark runs in its own process (bench/measure.ts): peaks are per benchmark and a
+ * backend that cannot start (webgpu without an adapter, tensorflow not installed) is
+ * reported, not fatal.
+ */
+import { type BenchPath, MAXSIM_SHAPE, type Task } from "./measure.ts";
+import { mebibytes, number, ratio, table } from "./report.ts";
+import { TRAIN_MODELS } from "./train_shapes.ts";
+
+type Measured = Record<string, number | string | undefined> & { error?: string };
+
+// tensorflow (tfjs-node) is optional: its row says so where it is not installed.
+const PATHS: BenchPath[] = ["cpu", "wasm", "wasm+openblas", "webgpu", "tensorflow"];
+const MAXSIM_DOCUMENTS = 10_000;
+const PADDED_DOCUMENTS = 1_000;
+const STREAM_DOCUMENTS = 100_000;
+const BLAS_MAXSIM = "packed, OpenBLAS sgemm + wasm SIMD max";
+const FALLBACK_MAXSIM = "packed, tfjs wasm matMul (fallback)";
+
+async function run(task: Task): Promise<Measured> {
+  const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./measure.ts", import.meta.url).pathname, JSON.stringify(task)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const last = new TextDecoder().decode(stdout).trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(last);
+  } catch {
+    const reason = new TextDecoder().decode(stderr).trim().split("\n").at(-1);
+    return { error: `measure.ts printed no result (${reason ?? "no output"})` };
+  }
+}
+
+function num(m: Measured | undefined, key: string): number | undefined {
+  const value = m?.[key];
+  return typeof value === "number" ? value : undefined;
+}
+
+function failed(m: Measured): string {
+  return m.error ? `  (failed: ${m.error.slice(0, 40)}...)` : "";
+}
+
+/** Every measurement of one bench run. */
+interface Results {
+  sgemm: { first: Measured; last: Measured; oneCore: Measured };
+  packed: Record<string, Measured>;
+  padded: Record<string, Measured>;
+  stream: Measured;
+  train: Record<string, Record<string, Measured>>;
+}
+
+async function collect(): Promise<Results> {
+  const note = (message: string) => console.error(`... ${message}`);
+  note("sgemm ceiling");
+  const first = await run({ kind: "sgemm" });
+  const oneCore = await run({ kind: "sgemm", threads: 1 });
+  note(`MaxSim, ${MAXSIM_DOCUMENTS.toLocaleString("en-US")} packed documents`);
+  const packed = {
+    [BLAS_MAXSIM]: await run({ kind: "maxsim-packed", blas: true, documents: MAXSIM_DOCUMENTS }),
+    [FALLBACK_MAXSIM]: await run({
+      kind: "maxsim-packed",
+      blas: false,
+      documents: PADDED_DOCUMENTS,
+    }),
+  };
+  const padded: Record<string, Measured> = {};
+  for (const path of PATHS) {
+    note(`MaxSim, padded, ${path}`);
+    padded[path] = await run({ kind: "maxsim-padded", path, documents: PADDED_DOCUMENTS });
+  }
+  note(`ranking ${STREAM_DOCUMENTS.toLocaleString("en-US")} streamed documents`);
+  const stream = await run({ kind: "rank-stream", documents: STREAM_DOCUMENTS });
+  const train: Results["train"] = {};
+  for (const model of TRAIN_MODELS) {
+    train[model] = {};
+    for (const path of PATHS) {
+      if (model !== "small" && path === "cpu") continue; // minutes a step: the reference only
+      note(`training step, ${model} model, ${path}`);
+      train[model][path] = await run({ kind: "train", path, model });
+    }
+  }
+  const last = await run({ kind: "sgemm" });
+  return { sgemm: { first, last, oneCore }, packed, padded, stream, train };
+}
+
+/**
+ * The better of the two ceiling measurements (start and end): other processes share the
+ * cores, and a low ceiling would flatter every ratio.
+ */
+function ceilingOf(r: Results): number | undefined {
+  return Math.max(num(r.sgemm.first, "gflops") ?? 0, num(r.sgemm.last, "gflops") ?? 0) ||
+    undefined;
+}
+
+function printTables(r: Results): void {
+  const ceiling = ceilingOf(r);
+  console.log(`OpenBLAS: ${r.sgemm.first.config ?? "not found"}${failed(r.sgemm.first)}`);
+  console.log(
+    `Ceiling: sgemm 2048 x 2048, all cores ${number(ceiling)} GFLOP/s (start ` +
+      `${number(num(r.sgemm.first, "gflops"))}, end ${number(num(r.sgemm.last, "gflops"))}); ` +
+      `one core ${number(num(r.sgemm.oneCore, "gflops"))} GFLOP/s\n`,
+  );
+  console.log(
+    `MaxSim: ${MAXSIM_SHAPE.queryLength} x ${MAXSIM_SHAPE.dim} query tokens against documents ` +
+      `of ${Math.ceil(MAXSIM_SHAPE.maxLength / 5)}-${MAXSIM_SHAPE.maxLength} tokens. GFLOP/s ` +
+      `count real tokens only; "vs wasm" compares documents/s with lib/maxsim.ts on wasm.`,
+  );
+  const wasmMaxSim = num(r.padded.wasm, "documentsPerSecond");
+  const maxsimRows = [
+    ...Object.entries(r.packed),
+    ...PATHS.map((path) => [`padded lib/maxsim.ts, ${path}`, r.padded[path]] as const),
+  ].map(([name, m]) => [
+    `${name}${failed(m)}`,
+    number(num(m, "documents")),
+    number(num(m, "documentsPerSecond")),
+    number(num(m, "gflops")),
+    ratio(num(m, "gflops"), ceiling),
+    ratio(num(m, "documentsPerSecond"), wasmMaxSim),
+    mebibytes(num(m, "peakResidentBytes")),
+  ]);
+  console.log(table(
+    ["path", "documents", "docs/s", "GFLOP/s", "of ceiling", "vs wasm", "peak RSS"],
+    maxsimRows,
+  ));
+  const blas = r.packed[BLAS_MAXSIM];
+  console.log(
+    `OpenBLAS MaxSim against the ceiling measured in its own process, alternating with it: ` +
+      `${number(num(blas, "gflops"))} / ${number(num(blas, "ceilingSameProcess"))} GFLOP/s = ` +
+      `${ratio(num(blas, "gflops"), num(blas, "ceilingSameProcess"))}`,
+  );
+  console.log(
+    `\nRanking ${number(num(r.stream, "documents"))} documents streamed in chunks of 1,000 ` +
+      `(top 10, OpenBLAS path): ${number(num(r.stream, "documentsPerSecond"))} docs/s, ` +
+      `${number(num(r.stream, "gflops"))} GFLOP/s; peak RSS ` +
+      `${mebibytes(num(r.stream, "peakAfterTenth"))} after a tenth, ` +
+      `${mebibytes(num(r.stream, "peakAfterAll"))} after all${failed(r.stream)}\n`,
+  );
+  for (const model of TRAIN_MODELS) {
+    const measured = r.train[model];
+    const rows = Object.entries(measured).map(([path, m]) => [
+      `${path}${failed(m)}`,
+      number(num(m, "tokensPerSecond")),
+      number(num(m, "secondsPerStep")),
+      number(num(m, "gflops")),
+      ratio(num(m, "gflops"), ceiling),
+      ratio(num(m, "tokensPerSecond"), num(measured.wasm, "tokensPerSecond")),
+      mebibytes(num(m, "peakResidentBytes")),
+    ]);
+    const source = Object.values(measured).find((m) => m.source)?.source;
+    console.log(`Training step, ${model} model: ${source ?? ""}`);
+    console.log(table(
+      ["path", "tokens/s", "s/step", "GFLOP/s", "of ceiling", "vs wasm", "peak RSS"],
+      rows,
+    ));
+    console.log();
+  }
+}
+
+/** The `--json` line: the issue's keys first, then every measurement. */
+function summary(r: Results): Record<string, unknown> {
+  const fastest = (entries: [string, Measured][], key: string) =>
+    entries.filter(([, m]) => num(m, key)).sort((a, b) => num(b[1], key)! - num(a[1], key)!)[0];
+  const maxsim = fastest([...Object.entries(r.packed), ...Object.entries(r.padded)], "gflops");
+  const train = fastest(Object.entries(r.train.default), "tokensPerSecond");
+  const blas = r.packed[BLAS_MAXSIM];
+  return {
+    sgemm_gflops: ceilingOf(r),
+    maxsim_gflops: num(maxsim?.[1], "gflops"),
+    train_tokens_per_s: num(train?.[1], "tokensPerSecond"),
+    train_tokens_per_s_wasm: num(r.train.default.wasm, "tokensPerSecond"),
+    sgemm_gflops_one_core: num(r.sgemm.oneCore, "gflops"),
+    openblas: r.sgemm.first.config,
+    maxsim_path: maxsim?.[0],
+    maxsim_docs_per_s: num(maxsim?.[1], "documentsPerSecond"),
+    maxsim_gflops_wasm: num(r.padded.wasm, "gflops"),
+    maxsim_ratio_to_ceiling_same_process: (num(blas, "gflops") ?? 0) /
+      (num(blas, "ceilingSameProcess") ?? Infinity),
+    train_path: train?.[0],
+    maxsim_packed: r.packed,
+    maxsim_padded: r.padded,
+    rank_stream: r.stream,
+    train: r.train,
+  };
+}
+
+if (import.meta.main) {
+  const results = await collect();
+  printTables(results);
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(summary(results)));
+}

@@ -1,0 +1,55 @@
+/**
+ * The encoders whose training step the benchmark times.
+ *
+ * - `small`: a small ColBERT encoder, cheap enough for every backend, the slow `cpu`
+ *   reference included (the foundation issue's per-backend figure).
+ * - `default`: the default profile's student, on the unsupervised phase's shapes
+ *   (GradCache chunk as the batch, query and document lengths of that phase).
+ * - `gpu`: the gpu profile's student (4 x 256 wide) on that phase's lengths, with a batch
+ *   of 8 rather than its chunk of 128, which would take minutes a step on plain wasm.
+ */
+import { getProfile } from "../lib/phases/profiles.ts";
+import type { TrainStepShape } from "./train_step.ts";
+
+const VOCAB = 30522;
+
+const SMALL: TrainStepShape = {
+  transformer: {
+    vocabSize: VOCAB,
+    hidden: 64,
+    layers: 2,
+    heads: 2,
+    intermediate: 256,
+    maxLength: 128,
+  },
+  colbertDim: 32,
+  batch: 4,
+  queryLength: 32,
+  documentLength: 96,
+};
+
+/** The models a training step is timed on. */
+export const TRAIN_MODELS = ["small", "default", "gpu"] as const;
+
+/** One of {@link TRAIN_MODELS}. */
+export type TrainModel = typeof TRAIN_MODELS[number];
+
+/** The shape of `model`, and where it came from (printed with the figures). */
+export function trainShape(model: TrainModel): { shape: TrainStepShape; source: string } {
+  if (model === "small") return { shape: SMALL, source: "small encoder (bench)" };
+  const profile = getProfile(model === "default" ? "small" : "gpu");
+  const batch = model === "default" ? profile.unsupervised.chunkSize : 8;
+  const shape = {
+    transformer: profile.student,
+    colbertDim: profile.colbertDim,
+    batch,
+    queryLength: profile.queryLength,
+    documentLength: profile.unsupervisedDocumentLength,
+  };
+  const { hidden, layers } = profile.student;
+  return {
+    shape,
+    source: `profile '${profile.name}' student (${layers} x ${hidden}), batch ${batch} x ` +
+      `(${shape.queryLength} + ${shape.documentLength}) tokens`,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * One ColBERT contrastive training step, timed: encode a batch of queries and documents,
+ * in-batch MaxSim, cross-entropy, gradients of every weight, one AdamW update.
+ *
+ * The batch is random token ids with variable document lengths (the padding is masked as
+ * it would be in training); what is measured is arithmetic, not learning.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_COLBERT_INPUT_CONFIG } from "../lib/colbert_inputs.ts";
+import { createModel, type EncoderBatch, encodeTokens, type Model } from "../lib/model.ts";
+import { contrastiveLoss } from "../lib/losses/contrastive.ts";
+import { gradientsOf } from "../lib/train/loop.ts";
+import { AdamW } from "../lib/train/adamw.ts";
+import { disposeParams } from "../lib/params.ts";
+import { forwardFlopsPerToken, type TransformerConfig } from "../lib/transformer.ts";
+
+/** The step to time: the encoder, and the batch it trains on. */
+export interface TrainStepShape {
+  transformer: TransformerConfig;
+  colbertDim: number;
+  /** Queries per batch; each has one positive document (in-batch negatives). */
+  batch: number;
+  queryLength: number;
+  documentLength: number;
+}
+
+/** Timing of {@link timeTrainStep}. */
+export interface TrainStepTiming {
+  /** Query and document tokens (padding included) per second of the best step. */
+  tokensPerSecond: number;
+  secondsPerStep: number;
+  tokensPerStep: number;
+  /** Model arithmetic (forward + backward, about 3x forward) per second of the best step. */
+  gflops: number;
+}
+
+/** Deterministic token ids in [5, vocab); each row keeps a random prefix of 2/3 or more. */
+function randomBatch(count: number, length: number, vocab: number, seed: number): EncoderBatch {
+  const ids = new Int32Array(count * length);
+  const mask = new Float32Array(count * length);
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648);
+  for (let row = 0; row < count; row++) {
+    const kept = Math.max(2, length - (next() % Math.ceil(length / 3)));
+    for (let t = 0; t < length; t++) {
+      ids[row * length + t] = t < kept ? 5 + (next() % (vocab - 5)) : 0;
+      mask[row * length + t] = t < kept ? 1 : 0;
+    }
+  }
+  return {
+    inputIds: tf.tensor2d(ids, [count, length], "int32"),
+    attentionMask: tf.tensor2d(mask, [count, length]),
+  };
+}
+
+async function step(model: Model, optimizer: AdamW, queries: EncoderBatch, docs: EncoderBatch) {
+  const { grads } = await gradientsOf(model, () => {
+    const q = {
+      embeddings: encodeTokens(model, queries),
+      mask: tf.onesLike(queries.attentionMask),
+    };
+    const d = { embeddings: encodeTokens(model, docs), mask: docs.attentionMask };
+    return contrastiveLoss(q, [d], { temperature: 0.02 });
+  });
+  optimizer.apply(grads, 1e-4);
+  for (const grad of grads.values()) grad.dispose();
+}
+
+/**
+ * Best time of one training step on the current backend: after a warm-up step, up to
+ * `maxSteps` more while they fit in `budgetSeconds`. A warm-up slower than the budget
+ * (plain wasm or cpu on a large model) is taken as the figure: at tens of seconds a step,
+ * what a warm-up saves is noise.
+ */
+export async function timeTrainStep(
+  shape: TrainStepShape,
+  options: { maxSteps?: number; budgetSeconds?: number } = {},
+): Promise<TrainStepTiming> {
+  const { maxSteps = 5, budgetSeconds = 20 } = options;
+  const model = createModel({
+    kind: "colbert",
+    transformer: shape.transformer,
+    colbertDim: shape.colbertDim,
+    pooling: "mean",
+    inputs: DEFAULT_COLBERT_INPUT_CONFIG,
+  }, { seed: 1 });
+  const optimizer = new AdamW(model.params);
+  const vocab = shape.transformer.vocabSize;
+  const queries = randomBatch(shape.batch, shape.queryLength, vocab, 1);
+  const docs = randomBatch(shape.batch, shape.documentLength, vocab, 2);
+  const timeStep = async () => {
+    const start = performance.now();
+    await step(model, optimizer, queries, docs);
+    await model.params.get("encoder.final_norm.gain")!.data(); // waits for a GPU backend
+    return (performance.now() - start) / 1000;
+  };
+  let best: number;
+  try {
+    best = await timeStep(); // the warm-up: replaced by the first timed step, if one fits
+    for (let timed = 0, spent = 0; timed < maxSteps && spent + best <= budgetSeconds; timed++) {
+      const seconds = await timeStep();
+      best = timed === 0 ? seconds : Math.min(best, seconds);
+      spent += seconds;
+    }
+  } finally {
+    optimizer.dispose();
+    disposeParams(model.params);
+    for (const t of [queries, docs]) tf.dispose([t.inputIds, t.attentionMask]);
+  }
+  const tokensPerStep = shape.batch * (shape.queryLength + shape.documentLength);
+  const flops = 3 * shape.batch *
+    (shape.queryLength * forwardFlopsPerToken(shape.transformer, shape.queryLength) +
+      shape.documentLength * forwardFlopsPerToken(shape.transformer, shape.documentLength));
+  return {
+    tokensPerSecond: tokensPerStep / best,
+    secondsPerStep: best,
+    tokensPerStep,
+    gflops: flops / best / 1e9,
+  };
+}
