@@ -26,7 +26,8 @@ export function layerNorm<T extends tf.Tensor>(params: Params, prefix: string, x
 
 /** GELU, tanh approximation (as in BERT's and GPT-2's code); tfjs has no built-in op. */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  const cubic = tf.mul(tf.pow(x, 3), 0.044715);
+  // x * x^2, not pow(x, 3): pow and its gradient are slow on wasm.
+  const cubic = tf.mul(tf.mul(tf.square(x), x), 0.044715);
   const inner = tf.mul(tf.add(x, cubic), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as T;
 }
