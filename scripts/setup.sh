@@ -28,5 +28,5 @@ echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "setup: registering the Deno Jupyter kernel"
-npx deno jupyter --install >/dev/null 2>&1
+npx deno jupyter --install --force >/dev/null 2>&1
 echo "setup: done ($(npx deno --version | head -1))"
