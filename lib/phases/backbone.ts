@@ -11,7 +11,7 @@ import { createModel, mlmLogits } from "../model.ts";
 import { plainBatch } from "../text_batch.ts";
 import { gradientsOf } from "../train/loop.ts";
 import type { TransformerConfig } from "../transformer.ts";
-import type { PhaseJob, StudyContext } from "./phase.ts";
+import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profiles.ts";
 import { stepIndices, stepSeed } from "./sampling.ts";
 
@@ -39,15 +39,7 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
     seed,
     parent: null,
     data: context.data.sources.map((source) => source.name),
-    train: {
-      steps: settings.steps,
-      learningRate: settings.learningRate,
-      warmupSteps: 0,
-      clipNorm: 1,
-      accumulation: settings.accumulation,
-      validateEvery: 0,
-      snapshotEvery: 50,
-    },
+    train: phaseTrainConfig(settings, 0),
     typicalLength: settings.maxLength,
     task: () => {
       const model = createModel({

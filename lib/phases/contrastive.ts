@@ -14,8 +14,7 @@ import type { Model, ModelKind } from "../model.ts";
 import { chunkRows } from "../text_batch.ts";
 import { byParamName, gradientsOf, type TrainTask } from "../train/loop.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
-import type { PhaseJob, PhaseResult, StudyContext } from "./phase.ts";
-import type { PhaseSettings } from "./profiles.ts";
+import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { type SupervisedPool, supervisedPool } from "./supervised_pool.ts";
@@ -28,18 +27,6 @@ export interface ContrastiveOptions {
   parent: PhaseResult;
   seed: number;
   label: string;
-}
-
-function trainConfig(settings: PhaseSettings, validateEvery: number) {
-  return {
-    steps: settings.steps,
-    learningRate: settings.learningRate,
-    warmupSteps: 0,
-    clipNorm: 1,
-    accumulation: settings.accumulation,
-    validateEvery,
-    snapshotEvery: 50,
-  };
 }
 
 /** Phase 1: unsupervised contrastive pre-training of `options.kind` from `options.parent`. */
@@ -73,7 +60,7 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
     seed: options.seed,
     parent: options.parent,
     data: data.sources.map((s) => s.name),
-    train: trainConfig(settings, profile.validateEvery),
+    train: phaseTrainConfig(settings, profile.validateEvery),
     typicalLength: inputs.documentLength,
     task: (parent) => {
       const model = studentFrom(parent!, options.kind, inputs, options.seed);
@@ -129,7 +116,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
     seed: options.seed,
     parent: options.parent,
     data: Object.keys(data.checksums).filter((name) => !data.sources.some((s) => s.name === name)),
-    train: trainConfig(settings, profile.validateEvery),
+    train: phaseTrainConfig(settings, profile.validateEvery),
     typicalLength: inputs.documentLength,
     task: async (parent) => {
       const model = studentFrom(parent!, options.kind as ModelKind, inputs, options.seed);

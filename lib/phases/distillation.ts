@@ -28,7 +28,7 @@ import { disposeParams } from "../params.ts";
 import { scoreCandidates } from "../teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
-import type { PhaseJob, PhaseResult, StudyContext } from "./phase.ts";
+import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { supervisedPool } from "./supervised_pool.ts";
@@ -123,15 +123,7 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
     seed: options.seed,
     parent: options.parent,
     data: Object.keys(context.data.checksums),
-    train: {
-      steps: settings.steps,
-      learningRate: settings.learningRate,
-      warmupSteps: 0,
-      clipNorm: 1,
-      accumulation: settings.accumulation,
-      validateEvery: profile.validateEvery,
-      snapshotEvery: 50,
-    },
+    train: phaseTrainConfig(settings, profile.validateEvery),
     typicalLength: inputs.documentLength,
     task: (parent) => {
       const model = studentFrom(parent!, "colbert", inputs, options.seed);

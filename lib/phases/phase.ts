@@ -15,7 +15,7 @@ import type { Tokenizer } from "../tokenizer.ts";
 import { train, type TrainConfig, type TrainLog, type TrainTask } from "../train/loop.ts";
 import { throttledPrinter } from "../train/progress.ts";
 import { forwardFlopsPerToken } from "../transformer.ts";
-import type { Profile } from "./profiles.ts";
+import type { PhaseSettings, Profile } from "./profiles.ts";
 import type { StudyData } from "./study_data.ts";
 
 /** What every phase needs from the run around it. */
@@ -74,6 +74,22 @@ export interface PhaseJob {
   task(parent: Model | null): Promise<TrainTask>;
   /** Typical sequence length, for the FLOPs estimate. */
   typicalLength: number;
+}
+
+/**
+ * The loop settings of a phase: its steps, rate and accumulation, no warmup and clipping
+ * at 1.0 (the library defaults the paper used), a snapshot every 50 steps.
+ */
+export function phaseTrainConfig(settings: PhaseSettings, validateEvery: number): TrainConfig {
+  return {
+    steps: settings.steps,
+    learningRate: settings.learningRate,
+    warmupSteps: 0,
+    clipNorm: 1,
+    accumulation: settings.accumulation,
+    validateEvery,
+    snapshotEvery: 50,
+  };
 }
 
 /** Run `job` or fetch its cached result. */

@@ -9,7 +9,13 @@ import { bm25Scorer } from "../mining.ts";
 import { teacherBatch, teacherLoss } from "../teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
 import { backboneJob } from "./backbone.ts";
-import { type PhaseJob, type PhaseResult, runPhase, type StudyContext } from "./phase.ts";
+import {
+  type PhaseJob,
+  type PhaseResult,
+  phaseTrainConfig,
+  runPhase,
+  type StudyContext,
+} from "./phase.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { minedNegatives, supervisedPool } from "./supervised_pool.ts";
@@ -47,15 +53,7 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     data: Object.keys(context.data.checksums).filter((name) =>
       !context.data.sources.some((s) => s.name === name)
     ),
-    train: {
-      steps: settings.steps,
-      learningRate: settings.learningRate,
-      warmupSteps: 0,
-      clipNorm: 1,
-      accumulation: settings.accumulation,
-      validateEvery: 0,
-      snapshotEvery: 50,
-    },
+    train: phaseTrainConfig(settings, 0),
     typicalLength: pairLength(context),
     task: async (parent) => {
       const model = studentFrom(
