@@ -74,6 +74,21 @@ export async function readCards(dataDir: string): Promise<DataCard[]> {
   return cards;
 }
 
+/**
+ * The cards of the datasets built here: a committed card whose files are absent (CISI on
+ * a machine without `../shared/data/cisi`) is left out.
+ */
+export async function readBuiltCards(dataDir: string): Promise<DataCard[]> {
+  const exists = (path: string) => Deno.stat(join(dataDir, path)).then(() => true, () => false);
+  const built: DataCard[] = [];
+  for (const card of await readCards(dataDir)) {
+    if ((await Promise.all(card.files.map((file) => exists(file.path)))).every(Boolean)) {
+      built.push(card);
+    }
+  }
+  return built;
+}
+
 /** `--check`: every card's files against their recorded checksums; the stale ones by dataset. */
 export async function checkData(
   dataDir = "data",
