@@ -11,10 +11,12 @@
  *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *
  * `--from KEY` starts the phase from that cache entry instead of its default parent.
- * `--backend wasm|webgpu|tensorflow|cpu` and `--json` (one JSON line with the result) work everywhere.
+ * `--backend wasm|webgpu|tensorflow|cpu`, `--json` (one JSON line with the result) and
+ * `--set unsupervised.learningRate=1e-3` (any numeric profile setting; repeatable) work everywhere.
  */
 import { parseArgs } from "node:util";
 import { createStudyContext } from "../lib/phases/context.ts";
+import { withOverrides } from "../lib/phases/profiles.ts";
 import {
   type InputVariant,
   LENGTH_ONLY,
@@ -33,7 +35,7 @@ import {
 
 const USAGE =
   "usage: deno task train backbone|unsupervised|supervised|teacher|distillation [--profile P] [--head colbert|dense] " +
-  "[--prompts on|off|length] [--base-head H] [--base-prompts on|off|length] [--seed N] [--from KEY] [--backend B] [--json]";
+  "[--prompts on|off|length] [--base-head H] [--base-prompts on|off|length] [--seed N] [--from KEY] [--backend B] [--set path=number] [--json]";
 
 const VARIANTS: Record<string, InputVariant> = {
   on: WITH_PROMPTS,
@@ -52,7 +54,7 @@ function student(head: string, prompts: string): Student {
 
 class UsageError extends Error {}
 
-function baseOf(values: Record<string, string | boolean | undefined>): Student {
+function baseOf(values: Record<string, string | string[] | boolean | undefined>): Student {
   return student(
     String(values["base-head"] ?? values.head),
     String(values["base-prompts"] ?? values.prompts),
@@ -62,7 +64,7 @@ function baseOf(values: Record<string, string | boolean | undefined>): Student {
 async function run(
   context: StudyContext,
   phase: string,
-  values: Record<string, string | boolean | undefined>,
+  values: Record<string, string | string[] | boolean | undefined>,
 ) {
   const seed = Number(values.seed ?? context.profile.seeds[0]);
   if (!Number.isInteger(seed)) {
@@ -105,6 +107,7 @@ async function main(args: string[]): Promise<number> {
       seed: { type: "string" },
       from: { type: "string" },
       json: { type: "boolean" },
+      set: { type: "string", multiple: true },
     },
   });
   if (positionals.length !== 1) throw new UsageError("give exactly one phase");
@@ -113,6 +116,7 @@ async function main(args: string[]): Promise<number> {
     backend: values.backend,
     print: (line) => console.error(line),
   });
+  context.profile = withOverrides(context.profile, values.set ?? []);
   const result: PhaseResult = await run(context, positionals[0], values);
   const summary = {
     key: result.key,

@@ -238,3 +238,28 @@ export function getProfile(name: string): Profile {
   }
   return profile;
 }
+
+/**
+ * `profile` with numeric settings replaced, from `path=value` strings such as
+ * `unsupervised.learningRate=1e-3` (how `deno task train --set` tunes a phase). Unknown
+ * paths and non-numeric values are errors naming the override.
+ */
+export function withOverrides(profile: Profile, overrides: readonly string[]): Profile {
+  const copy: Profile = structuredClone(profile);
+  for (const override of overrides) {
+    const match = /^([\w.]+)=(.+)$/.exec(override);
+    const value = Number(match?.[2]);
+    if (!match || !Number.isFinite(value)) {
+      throw new Error(`--set '${override}': expected path=number`);
+    }
+    const keys = match[1].split(".");
+    let target = copy as unknown as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) target = target[key] as Record<string, unknown>;
+    const last = keys.at(-1)!;
+    if (typeof target?.[last] !== "number") {
+      throw new Error(`--set '${override}': '${match[1]}' is not a numeric setting`);
+    }
+    target[last] = value;
+  }
+  return copy;
+}
