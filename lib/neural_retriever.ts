@@ -14,16 +14,16 @@ import {
   indexFromBatch,
   indexFromVectors,
   type Searcher,
-  searchMaxSim,
   type TokenEmbeddingIndex,
 } from "./search.ts";
 import type { Tokenizer } from "./tokenizer.ts";
+import { fastestSearcher } from "./blas/blas_searcher.ts";
 
 /** Options of {@link neuralRetriever}. */
 export interface NeuralRetrieverOptions {
   /** Texts encoded at once (bounds the encoder's activation memory). */
   batchSize?: number;
-  /** The exhaustive search to use (the tfjs one by default; a BLAS one where available). */
+  /** The exhaustive search to use (OpenBLAS where it loads, else tfjs: {@link fastestSearcher}). */
   searcher?: Searcher;
   /** Name shown in reports. */
   name?: string;
@@ -62,7 +62,7 @@ export function neuralRetriever(
   corpus: Corpus,
   options: NeuralRetrieverOptions = {},
 ): Retriever {
-  const { batchSize = 64, searcher = searchMaxSim } = options;
+  const { batchSize = 64 } = options;
   const ids = [...corpus.keys()];
   let index: Promise<TokenEmbeddingIndex> | undefined;
   return {
@@ -77,6 +77,7 @@ export function neuralRetriever(
         side: "query",
         batchSize,
       });
+      const searcher = options.searcher ?? await fastestSearcher();
       const rankings = await searcher(encoded, await index, { k });
       const run: Run = new Map();
       rankings.forEach((ranking, i) => {
