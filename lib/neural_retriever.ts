@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Corpus, Queries } from "./beir.ts";
+import { documentText } from "./bm25.ts";
 import { disposeEncoded, embedTexts, type Side } from "./embed.ts";
 import type { Retriever } from "./evaluate.ts";
 import type { Run } from "./metrics.ts";
@@ -48,11 +49,6 @@ export async function encodeIndex(
     disposeEncoded(encoded);
   }
   return concatIndexes(parts);
-}
-
-/** Document text as BEIR models read it: title and body joined by a space. */
-export function documentText(document: { title: string; text: string }): string {
-  return document.title ? `${document.title} ${document.text}` : document.text;
 }
 
 /** A retriever over `corpus` with `model`; the corpus is encoded on first search. */
