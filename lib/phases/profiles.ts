@@ -158,6 +158,10 @@ export const SMALL: Profile = {
   seeds: [1, 2],
 };
 
+/**
+ * For a machine with a GPU (webgpu or tensorflow backend): a BERT-small-sized student,
+ * longer phases and the paper's lengths and batch shapes where memory allows.
+ */
 export const GPU: Profile = {
   name: "gpu",
   student: {
