@@ -65,9 +65,3 @@ export function embedTexts(
 ): Encoded {
   return embedRows(model, tokenRows(model, tokenizer, texts, side));
 }
-
-/** Release the tensors of an encoded batch. */
-export function disposeEncoded(encoded: Encoded): void {
-  if (encoded instanceof tf.Tensor) encoded.dispose();
-  else tf.dispose([encoded.embeddings, encoded.mask]);
-}

@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Corpus, Queries } from "./beir.ts";
 import { documentText } from "./bm25.ts";
-import { disposeEncoded, embedTexts, type Side } from "./embed.ts";
+import { embedTexts, type Side } from "./embed.ts";
+import { disposeEncoded } from "./losses/contrastive.ts";
 import type { Retriever } from "./evaluate.ts";
 import type { Run } from "./metrics.ts";
 import type { Model } from "./model.ts";

@@ -23,7 +23,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { TokenBatch } from "../maxsim.ts";
-import { contrastiveLoss, type Encoded, encodedCount } from "./contrastive.ts";
+import { contrastiveLoss, disposeEncoded, type Encoded, encodedCount } from "./contrastive.ts";
 
 /** The model side of GradCache: how to embed one chunk, and what to differentiate. */
 export interface ContrastiveEncoder<Q, D> {
@@ -59,10 +59,6 @@ export interface LossAndGrads {
 
 function embeddingsOf(encoded: Encoded): tf.Tensor {
   return encoded instanceof tf.Tensor ? encoded : encoded.embeddings;
-}
-
-function disposeEncoded(encoded: Encoded): void {
-  tf.dispose(encoded instanceof tf.Tensor ? encoded : [encoded.embeddings, encoded.mask]);
 }
 
 /** Step 1: embed every chunk outside any tape; the joined batch and each chunk's rows. */

@@ -25,6 +25,11 @@ export function encodedCount(encoded: Encoded): number {
   return encoded instanceof tf.Tensor ? encoded.shape[0] : encoded.embeddings.shape[0];
 }
 
+/** Release the tensors of an encoded batch. */
+export function disposeEncoded(encoded: Encoded): void {
+  tf.dispose(encoded instanceof tf.Tensor ? encoded : [encoded.embeddings, encoded.mask]);
+}
+
 /** Scores [B, N] of every query against every document, by MaxSim or by dot product. */
 export function inBatchScores(queries: Encoded, documents: Encoded): tf.Tensor2D {
   const denseQueries = queries instanceof tf.Tensor;

@@ -36,20 +36,22 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
   const inputs = phaseInputs(profile, options.variant, profile.unsupervisedDocumentLength);
   const sources = data.sources.map((s) => ({ name: s.name, groups: s.pairs.map((p) => p.group) }));
   const bySource = new Map(data.sources.map((s) => [s.name, s.pairs]));
+  // One epoch's plan is fixed by its seed (seed + epoch); steps walk through it, then the
+  // next epoch's. Epoch plans can differ in length by a batch, so a step wraps within its own.
   const plans = new Map<number, ReturnType<typeof planBatches>>();
-  const batchAt = (step: number) => {
-    // One epoch's plan is fixed by its seed; steps walk through it, then the next epoch's.
-    const first = plans.get(0) ??
-      planBatches(sources, { batchSize: settings.batchSize, seed: options.seed });
-    plans.set(0, first);
-    const epoch = Math.floor(step / first.length);
+  const epochPlan = (epoch: number) => {
     if (!plans.has(epoch)) {
       plans.set(
         epoch,
         planBatches(sources, { batchSize: settings.batchSize, seed: options.seed + epoch }),
       );
     }
-    const planned = plans.get(epoch)![step % first.length];
+    return plans.get(epoch)!;
+  };
+  const batchAt = (step: number) => {
+    const perEpoch = epochPlan(0).length;
+    const plan = epochPlan(Math.floor(step / perEpoch));
+    const planned = plan[(step % perEpoch) % plan.length];
     return planned.indices.map((i) => bySource.get(planned.source)![i]);
   };
   return {

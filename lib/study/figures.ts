@@ -11,6 +11,7 @@ import {
   trainingCurvesFigure,
 } from "../results/plots.ts";
 import { trainingCurve } from "./phase_report.ts";
+import { colbertStages, MAIN_PIPELINES } from "./pipelines.ts";
 import { averageSpread, runsOf, stageOf } from "./run_view.ts";
 import type { StudyRun } from "./study.ts";
 import { PAPER_AVERAGES } from "./tables.ts";
@@ -42,13 +43,12 @@ export const PAPER_COST_POINTS: PipelineCheckpoints[] = [
 
 /** Our points: cumulative FLOPs of each pipeline's multi-vector phases, seed-averaged score. */
 export function costPoints(run: StudyRun): PipelineCheckpoints[] {
-  const colbertStages: Record<string, number[]> = { a: [2], b: [1, 2], c: [0, 1, 2] };
-  return Object.entries(colbertStages).map(([id, stages]) => {
+  return MAIN_PIPELINES.map((spec) => {
     let compute = 0;
     return {
-      name: runsOf(run, id)[0].name,
-      checkpoints: stages.map((stage) => {
-        const checkpoints = stageOf(run, id, stage);
+      name: spec.name,
+      checkpoints: colbertStages(spec).map((stage) => {
+        const checkpoints = stageOf(run, spec.id, stage);
         compute += checkpoints[0].provenance.flops;
         const { mean, std } = averageSpread(checkpoints);
         return { label: STAGE_NAMES[stage], compute, score: mean, spread: std ?? undefined };

@@ -5,14 +5,17 @@
  */
 import { type ClaimVerdict, type FindingsEvidence, judgeFindings } from "../results/claims.ts";
 import { comparePaired } from "../results/stats.ts";
+import { colbertStages, mainPipeline } from "./pipelines.ts";
 import { runsOf, seedAveraged, stageOf } from "./run_view.ts";
 import type { StudyRun } from "./study.ts";
 
 /** FLOPs spent in the multi-vector (ColBERT) phases of one run of pipeline `id`. */
 export function colbertFlops(run: StudyRun, id: string): number {
   const [first] = runsOf(run, id);
-  const kinds = id === "a" ? [2] : id === "b" ? [1, 2] : [0, 1, 2];
-  return kinds.reduce((sum, stage) => sum + first.stages[stage].provenance.flops, 0);
+  return colbertStages(mainPipeline(id)).reduce(
+    (sum, stage) => sum + first.stages[stage].provenance.flops,
+    0,
+  );
 }
 
 /** The evidence for findings 1-4. */

@@ -97,6 +97,29 @@ export function promptGrid(): PipelineSpec[] {
   return specs;
 }
 
+/** The stages (0 unsupervised, 1 supervised, 2 KD) of `spec` that train a ColBERT model. */
+export function colbertStages(spec: PipelineSpec): number[] {
+  const kinds = [spec.unsupervised.kind, spec.supervisedKind, "colbert"];
+  return kinds.flatMap((kind, stage) => kind === "colbert" ? [stage] : []);
+}
+
+/** The main pipeline called `id` ("a", "b" or "c"). */
+export function mainPipeline(id: string): PipelineSpec {
+  const spec = MAIN_PIPELINES.find((p) => p.id === id);
+  if (!spec) throw new Error(`no main pipeline '${id}'`);
+  return spec;
+}
+
+/** The supervised phase of `spec`, from its unsupervised checkpoint (or from `parent`). */
+export function supervisedStage(
+  context: StudyContext,
+  spec: PipelineSpec,
+  options: { seed: number; parent?: PhaseResult },
+): Promise<PhaseResult> {
+  const tuned: Student = { kind: spec.supervisedKind, variant: spec.fineTune };
+  return supervised(context, tuned, { ...options, base: spec.unsupervised });
+}
+
 /** Train (or fetch) every phase of `spec` with `seed`; stages in order. */
 export async function runPipeline(
   context: StudyContext,
@@ -104,8 +127,7 @@ export async function runPipeline(
   seed: number,
 ): Promise<Stage[]> {
   const first = await unsupervised(context, spec.unsupervised, { seed });
-  const tuned: Student = { kind: spec.supervisedKind, variant: spec.fineTune };
-  const second = await supervised(context, tuned, { seed, base: spec.unsupervised, parent: first });
+  const second = await supervisedStage(context, spec, { seed, parent: first });
   const third = await distilled(context, spec.fineTune, { seed, parent: second });
   return [
     { phase: "unsupervised", result: first },
