@@ -154,7 +154,7 @@ export const SMALL: Profile = {
   evalQueries: 50,
   evalCorpus: 300,
   rerankDepth: 20,
-  // Two seeds, not three: a third would add 8 trainings (~15 minutes) to the hour's budget.
+  // Two seeds, not three: a third would add 8 more trainings to the hour's budget.
   seeds: [1, 2],
 };
 
