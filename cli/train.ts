@@ -7,8 +7,6 @@
  *   deno task train supervised   [--head ...] [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *   deno task train teacher      (the cross-encoder, and the KD dataset it labels)
  *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
- *   deno task train teacher      (the cross-encoder and the KD dataset it labels)
- *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *
  * `--from KEY` starts the phase from that cache entry instead of its default parent.
  * `--backend wasm|webgpu|tensorflow|cpu`, `--json` (one JSON line with the result) and

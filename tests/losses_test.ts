@@ -4,7 +4,7 @@ import type { TokenBatch } from "../lib/maxsim.ts";
 import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { crossEntropy } from "../lib/losses/cross_entropy.ts";
 import { distillationLoss } from "../lib/losses/distillation.ts";
-import { maskTokens, mlmLoss } from "../lib/losses/mlm.ts";
+import { maskTokens, mlmLoss, unigramLogPrior } from "../lib/losses/mlm.ts";
 import {
   assertClose,
   centralDifferences,
@@ -220,4 +220,13 @@ Deno.test("maskTokens always leaves a target when some token can be masked", () 
     assert.deepEqual([...masked.targets], [5]);
   }
   assert.equal(maskTokens([1, 0, 0], options).positions.length, 0);
+});
+
+Deno.test("unigramLogPrior: add-one smoothed log frequencies, by hand", () => {
+  // Ids 0,1,1,2 over a vocabulary of 4: counts 1+1, 2+1, 1+1, 0+1 over 4 + 4 tokens.
+  const prior = unigramLogPrior([[0, 1], [1, 2]], 4);
+  const expected = [2 / 8, 3 / 8, 2 / 8, 1 / 8].map(Math.log);
+  prior.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) < 1e-6, `id ${i}`));
+  assert.ok(Math.abs(prior.reduce((sum, p) => sum + Math.exp(p), 0) - 1) < 1e-6);
+  assert.throws(() => unigramLogPrior([[4]], 4), /token id 4 is outside the vocabulary of 4/);
 });

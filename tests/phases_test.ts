@@ -5,6 +5,8 @@ import { loadCheckpoint } from "../lib/checkpoint.ts";
 import { backboneJob } from "../lib/phases/backbone.ts";
 import { supervisedJob, unsupervisedJob } from "../lib/phases/contrastive.ts";
 import { runPhase } from "../lib/phases/phase.ts";
+import { devValidator } from "../lib/phases/validation.ts";
+import { withHead } from "../lib/model.ts";
 import { TINY } from "../lib/phases/profiles.ts";
 import { lexicalNegatives } from "../lib/phases/negatives.ts";
 import type { SupervisedPool } from "../lib/phases/supervised_pool.ts";
@@ -104,5 +106,48 @@ Deno.test("phases: the unsupervised loss goes down on the toy data", async () =>
   assert.ok(
     mean(losses.slice(-4)) < mean(losses.slice(0, 4)),
     `losses ${losses.map((l) => l.toFixed(2))}`,
+  );
+});
+
+Deno.test("phases: unsupervised ColBERT learns to retrieve (dev nDCG@10 well above its start)", async () => {
+  // A falling loss alone can fail to mean anything (a collapsed model also lowers a loss
+  // that starts above ln(batch)); this asserts retrieval itself got better.
+  await initBackend("wasm");
+  const context = await toyContext();
+  const steps = 24;
+  context.profile = {
+    ...TINY,
+    backbone: { ...TINY.backbone, steps: 0 },
+    unsupervised: { ...TINY.unsupervised, steps, learningRate: 3e-3 },
+    validateEvery: steps,
+  };
+  const base = await runPhase(
+    context,
+    backboneJob(context, {
+      seed: 1,
+      transformer: TINY.student,
+      settings: context.profile.backbone,
+      label: "b",
+    }),
+  );
+  const untrained = await devValidator(
+    context,
+    withHead((await loadCheckpoint(base.dir)).model, "colbert", { seed: 3 }),
+  )();
+  const run = await runPhase(
+    context,
+    unsupervisedJob(context, {
+      kind: "colbert",
+      variant: NO_PROMPTS,
+      parent: base,
+      seed: 3,
+      label: "c",
+    }),
+  );
+  const trained = run.log.validation.at(-1)!.metrics["dev/ndcg@10"];
+  assert.equal(base.log.steps.length, 0, "a 0-step backbone is the random initialisation");
+  assert.ok(
+    trained > untrained["dev/ndcg@10"] + 0.15 && trained > 0.7,
+    `dev nDCG@10 ${untrained["dev/ndcg@10"].toFixed(3)} -> ${trained.toFixed(3)}`,
   );
 });

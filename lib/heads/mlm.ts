@@ -1,14 +1,20 @@
 /**
- * Masked-language-model head, as in BERT: dense + GELU + layer norm, then a decoder tied
- * to the token embedding table (sharing it halves the parameters of a small model).
+ * Masked-language-model head, as in BERT: dense + GELU + layer norm, then a vocabulary
+ * decoder. Unlike BERT the decoder is NOT tied to the token embedding table: with a tied
+ * table every row receives a softmax gradient at every step, and Adam turns even the
+ * tiny gradients of rare tokens into full-size steps along one shared direction, so a
+ * short MLM run leaves the input embeddings (and every hidden state) pointing the same
+ * way. Measured on the small profile: a tied 400-step backbone could not be trained
+ * contrastively at all (loss stuck at ln(batch)); see notebook 01.
  */
 import * as tf from "@tensorflow/tfjs";
 import { gatherRows, gelu, layerNorm, linear } from "../ops.ts";
 import { param, type ParamInit, type Params } from "../params.ts";
 
-/** Create the transform, its layer norm and the decoder bias. */
+/** Create the transform, its layer norm and the decoder. */
 export function initMlmHead(init: ParamInit, hidden: number, vocabSize: number): void {
   init.normal("mlm.transform.weight", [hidden, hidden]);
+  init.normal("mlm.decoder.weight", [vocabSize, hidden]);
   init.constant("mlm.transform.bias", [hidden], 0);
   init.constant("mlm.norm.gain", [hidden], 1);
   init.constant("mlm.norm.bias", [hidden], 0);
@@ -24,6 +30,6 @@ export function mlmHead(params: Params, hidden: tf.Tensor3D, positions: tf.Tenso
   const [batch, length, width] = hidden.shape;
   const picked = gatherRows(hidden.reshape([batch * length, width]), positions) as tf.Tensor2D;
   const transformed = layerNorm(params, "mlm.norm", gelu(linear(params, "mlm.transform", picked)));
-  const logits = tf.matMul(transformed, param(params, "encoder.embeddings.token"), false, true);
+  const logits = tf.matMul(transformed, param(params, "mlm.decoder.weight"), false, true);
   return tf.add(logits, param(params, "mlm.decoder.bias"));
 }

@@ -93,3 +93,28 @@ export function mlmLoss(logits: tf.Tensor2D, targets: Int32Array): tf.Scalar {
   }
   return crossEntropy(logits, targets);
 }
+
+/**
+ * Log unigram probabilities of the ids in `texts` (add-one smoothed over `vocabSize`): the
+ * MLM decoder's starting bias. A prediction that knows no context is the unigram prior;
+ * when the bias already holds it, the encoder need not learn it, and a short MLM run does
+ * not spend its steps pushing every hidden state towards one "frequent tokens" direction
+ * (Karpathy's "init well": set the last layer's bias to the data's prior).
+ */
+export function unigramLogPrior(
+  texts: Iterable<ArrayLike<number>>,
+  vocabSize: number,
+): Float32Array {
+  const counts = new Float64Array(vocabSize).fill(1);
+  let total = vocabSize;
+  for (const ids of texts) {
+    for (let i = 0; i < ids.length; i++) {
+      if (!(ids[i] >= 0 && ids[i] < vocabSize)) {
+        throw new Error(`mlm.ts: token id ${ids[i]} is outside the vocabulary of ${vocabSize}`);
+      }
+      counts[ids[i]]++;
+    }
+    total += ids.length;
+  }
+  return Float32Array.from(counts, (count) => Math.log(count / total));
+}

@@ -6,14 +6,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { colbertInputConfig } from "../colbert_inputs.ts";
 import { encoderInputs } from "../embed.ts";
-import { maskTokens, mlmLoss } from "../losses/mlm.ts";
+import { maskTokens, mlmLoss, unigramLogPrior } from "../losses/mlm.ts";
 import { createModel, mlmLogits } from "../model.ts";
+import { param } from "../params.ts";
 import { plainBatch } from "../text_batch.ts";
 import { gradientsOf } from "../train/loop.ts";
 import type { TransformerConfig } from "../transformer.ts";
 import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profiles.ts";
 import { stepIndices, stepSeed } from "./sampling.ts";
+
+/** Texts whose token counts give the decoder's starting bias (the unigram prior). */
+const PRIOR_SAMPLE = 8192;
 
 /** Options of {@link backboneJob}. */
 export interface BackboneOptions {
@@ -49,6 +53,12 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
         pooling: "mean",
         inputs: colbertInputConfig(),
       }, { seed });
+      const sample = stepIndices(texts.length, Math.min(PRIOR_SAMPLE, texts.length), seed, 0);
+      const prior = unigramLogPrior(
+        sample.map((i) => tokenizer.encode(texts[i])),
+        transformer.vocabSize,
+      );
+      param(model.params, "mlm.decoder.bias").assign(tf.tensor1d(prior));
       const microSize = settings.batchSize / settings.accumulation;
       return Promise.resolve({
         phase: options.label,

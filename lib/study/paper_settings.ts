@@ -45,7 +45,9 @@ export function settingsTable(
         {
           setting: "pre-training",
           paper: "MLM (by its authors, not counted in the paper's cost)",
-          ours: `MLM, ${profile.backbone.steps} steps x ${profile.backbone.batchSize} texts`,
+          ours: profile.backbone.steps > 0
+            ? `MLM, ${profile.backbone.steps} steps x ${profile.backbone.batchSize} texts`
+            : "none: a random initialisation (see the profile's note)",
         },
         {
           setting: "texts",
