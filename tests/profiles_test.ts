@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { SMALL, withOverrides } from "../lib/phases/profiles.ts";
 
 Deno.test("withOverrides replaces numeric settings and leaves the profile itself alone", () => {
-  const tuned = withOverrides(SMALL, ["unsupervised.learningRate=1e-3", "unsupervised.steps=80"]);
-  assert.equal(tuned.unsupervised.learningRate, 1e-3);
-  assert.equal(tuned.unsupervised.steps, 80);
-  assert.equal(SMALL.unsupervised.steps, 40);
+  const tuned = withOverrides(SMALL, ["unsupervised.learningRate=3e-4", "unsupervised.steps=120"]);
+  assert.equal(tuned.unsupervised.learningRate, 3e-4);
+  assert.equal(tuned.unsupervised.steps, 120);
+  assert.equal(SMALL.unsupervised.steps, 80);
   assert.throws(
     () => withOverrides(SMALL, ["unsupervised.nothing=1"]),
     /'unsupervised.nothing' is not a numeric setting/,

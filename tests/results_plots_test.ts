@@ -109,6 +109,11 @@ Deno.test("training curves: a panel per phase, dev scores on an overlaid right a
     () => trainingCurvesFigure([{ phase: "KD", steps: [1, 2], loss: [1, Infinity] }]),
     /KD loss at step 2 has a non-finite value/,
   );
+  const untrained = trainingCurvesFigure([{ phase: "backbone", steps: [], loss: [] }]);
+  assert.match(
+    JSON.stringify(untrained.layout.annotations),
+    /backbone<\/b> \(0 steps: not trained\)/,
+  );
 });
 
 Deno.test("notebook bundles: plotly JSON + text (+ SVG), Markdown tables, a size limit", () => {

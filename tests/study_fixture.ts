@@ -15,7 +15,8 @@ function topic(i: number): string[] {
   return [0, 3, 7].map((offset) => WORDS[(i + offset) % WORDS.length]);
 }
 
-function pairs(source: string, count: number): Pair[] {
+/** `count` synthetic pairs of `source`: two topic words -> a text naming three. */
+export function pairs(source: string, count: number): Pair[] {
   return Array.from({ length: count }, (_, i) => ({
     query: `${topic(i)[0]} ${topic(i)[1]}`,
     document: `a text about ${topic(i).join(" and ")} from ${source} number ${i}`,

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import { createModel, encodePooled, type Model, type ModelConfig } from "../lib/model.ts";
+import { createModel } from "../lib/model.ts";
 import { AdamW, clipByGlobalNorm, linearSchedule } from "../lib/train/adamw.ts";
-import { gradientsOf, train, type TrainConfig, type TrainTask } from "../lib/train/loop.ts";
+import { train } from "../lib/train/loop.ts";
 import { formatDuration, formatProgress } from "../lib/train/progress.ts";
-import { TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { TOY_CONFIG, TOY_TRAIN, toyTask } from "./toy_training.ts";
 
 Deno.test("AdamW matches a scalar reference implementation of PyTorch's update", async () => {
   await initBackend("cpu");
@@ -58,52 +59,12 @@ Deno.test("progress line and durations", () => {
   );
 });
 
-const CONFIG: ModelConfig = {
-  kind: "dense",
-  transformer: { ...TINY_TRANSFORMER, vocabSize: 30, maxLength: 6 },
-  colbertDim: 4,
-  pooling: "mean",
-  inputs: colbertInputConfig(),
-};
-
-/** A toy task: pull each text's vector towards a fixed target direction. */
-function toyTask(model: Model): TrainTask {
-  const target = tf.keep(tf.randomNormal([1, CONFIG.transformer.hidden], 0, 1, "float32", 9));
-  return {
-    phase: "toy",
-    model,
-    gradients: async (step, micro) => {
-      const seed = step * 7 + micro;
-      const ids = Array.from({ length: 8 }, (_, i) => 1 + ((seed * 13 + i * 5) % 29));
-      const batch = {
-        inputIds: tf.tensor2d(ids, [2, 4], "int32"),
-        attentionMask: tf.ones([2, 4]) as tf.Tensor2D,
-      };
-      const result = await gradientsOf(
-        model,
-        () => tf.neg(tf.mean(tf.sum(tf.mul(encodePooled(model, batch), target), 1))),
-      );
-      tf.dispose(batch);
-      return { ...result, tokens: 8 };
-    },
-  };
-}
-
-const TRAIN: TrainConfig = {
-  steps: 8,
-  learningRate: 1e-2,
-  warmupSteps: 0,
-  clipNorm: 1,
-  accumulation: 2,
-  validateEvery: 0,
-  snapshotEvery: 0,
-};
 const quiet = { onProgress: () => {} };
 
 Deno.test("training lowers the loss", async () => {
   await initBackend("cpu");
-  const model = createModel(CONFIG, { seed: 4 });
-  const log = await train(toyTask(model), { ...TRAIN, steps: 20 }, quiet);
+  const model = createModel(TOY_CONFIG, { seed: 4 });
+  const log = await train(toyTask(model), { ...TOY_TRAIN, steps: 20 }, quiet);
   assert.equal(log.steps.length, 20);
   assert.equal(log.tokens, 20 * 2 * 8);
   assert.ok(
@@ -115,22 +76,61 @@ Deno.test("training lowers the loss", async () => {
 for (const backend of ["cpu", "wasm"]) {
   Deno.test(`[${backend}] an interrupted run resumes to the same weights as an uninterrupted one`, async () => {
     await initBackend(backend);
-    const straight = createModel(CONFIG, { seed: 5 });
-    await train(toyTask(straight), TRAIN, quiet);
+    const straight = createModel(TOY_CONFIG, { seed: 5 });
+    await train(toyTask(straight), TOY_TRAIN, quiet);
 
     const dir = await Deno.makeTempDir();
-    const first = createModel(CONFIG, { seed: 5 });
-    const partial = await train(toyTask(first), TRAIN, {
+    const first = createModel(TOY_CONFIG, { seed: 5 });
+    const partial = await train(toyTask(first), TOY_TRAIN, {
       ...quiet,
       snapshotDir: dir,
       stopAfter: 3,
     });
     assert.equal(partial.steps.length, 3);
-    const second = createModel(CONFIG, { seed: 5 }); // a fresh process would start like this
-    const resumed = await train(toyTask(second), TRAIN, { ...quiet, snapshotDir: dir });
+    const second = createModel(TOY_CONFIG, { seed: 5 }); // a fresh process would start like this
+    const resumed = await train(toyTask(second), TOY_TRAIN, { ...quiet, snapshotDir: dir });
     assert.equal(resumed.steps.length, 8);
     for (const [name, variable] of straight.params) {
       assert.deepEqual(await second.params.get(name)!.data(), await variable.data(), name);
     }
   });
 }
+
+Deno.test("[cpu] a run killed with SIGKILL resumes to the same weights as an uninterrupted one", async () => {
+  await initBackend("cpu");
+  const straight = createModel(TOY_CONFIG, { seed: 5 });
+  await train(toyTask(straight), TOY_TRAIN, quiet);
+
+  const dir = await Deno.makeTempDir();
+  const [snapshots, out] = [join(dir, "snapshots"), join(dir, "weights.json")];
+  const child = (delayMs: number) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        fileURLToPath(new URL("./toy_training.ts", import.meta.url)),
+        snapshots,
+        out,
+        `${delayMs}`,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    });
+  const doomed = child(250).spawn();
+  const snapshotSaved = () =>
+    Deno.stat(join(snapshots, "snapshot.json")).then(() => true, () => false);
+  while (!(await snapshotSaved())) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  doomed.kill("SIGKILL");
+  assert.equal((await doomed.output()).signal, "SIGKILL", "killed before it could finish");
+
+  const finished = await child(0).output();
+  assert.equal(finished.code, 0, new TextDecoder().decode(finished.stderr));
+  const { stepsRun, weights } = JSON.parse(await Deno.readTextFile(out));
+  assert.ok(stepsRun < TOY_TRAIN.steps, `the second process resumed (it ran ${stepsRun} steps)`);
+  for (const [name, variable] of straight.params) {
+    assert.deepEqual(weights[name], Array.from(await variable.data()), name);
+  }
+  await Deno.remove(dir, { recursive: true });
+});

@@ -179,13 +179,15 @@ export function trainingCurvesFigure(
     annotations,
   };
   curves.forEach((curve, i) => {
-    checkSeries(curve.steps, curve.loss, `${curve.phase} loss`);
+    // A phase of 0 steps (a random initialisation) keeps its panel, empty and labelled.
+    const untrained = curve.steps.length === 0 && curve.loss.length === 0;
+    if (!untrained) checkSeries(curve.steps, curve.loss, `${curve.phase} loss`);
     const suffix = i === 0 ? "" : `${i + 1}`;
     const top = 1 - i / n - (i === 0 ? 0 : above);
     const domain = [1 - (i + 1) / n + below, top];
     const colour = COLOURS[i % COLOURS.length];
     annotations.push({
-      text: `<b>${curve.phase}</b>`,
+      text: `<b>${curve.phase}</b>${untrained ? " (0 steps: not trained)" : ""}`,
       xref: "paper",
       yref: "paper",
       x: 0,
