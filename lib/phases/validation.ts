@@ -1,7 +1,7 @@
 /**
  * Validation during training, as the paper uses NanoBEIR: nDCG@10 on a small, fixed
- * subset of each dev set (its first judged queries and a corpus of their relevant
- * documents plus a fixed sample of others), averaged over the dev sets.
+ * subset of each dev set (a seeded sample of its judged queries and a corpus of their
+ * relevant documents plus a fixed sample of others), averaged over the dev sets.
  */
 import type { BeirDataset, Corpus, Qrels } from "../beir.ts";
 import { seededRandom, shuffled } from "../data/random.ts";
@@ -14,9 +14,11 @@ import type { StudyContext } from "./phase.ts";
 const DISTRACTORS_PER_QUERY = 20;
 
 /**
- * A NanoBEIR-style subset of `dataset`: its first `queries` judged queries (by id), their
+ * A NanoBEIR-style subset of `dataset`: a seeded sample of `queries` judged queries, their
  * relevant documents, and a fixed seeded sample of other documents up to `corpus` in all
- * (20 per query by default). A dataset already that small is returned whole.
+ * (20 per query by default). A dataset already that small is returned whole. Sampled, not
+ * the first ids: ids often group queries by kind (WordNet's `example:` ids sort before its
+ * lemma queries), and the first ones would all be of one kind.
  */
 export function nanoSubset(
   dataset: BeirDataset,
@@ -24,7 +26,8 @@ export function nanoSubset(
 ): BeirDataset {
   const { queries, corpus: corpusSize = (DISTRACTORS_PER_QUERY + 1) * queries, seed = 0 } = options;
   if (dataset.qrels.size <= queries && dataset.corpus.size <= corpusSize) return dataset;
-  const chosen = [...dataset.qrels.keys()].sort().slice(0, queries);
+  const chosen = shuffled([...dataset.qrels.keys()].sort(), seededRandom(seed))
+    .slice(0, queries).sort();
   const qrels: Qrels = new Map(chosen.map((id) => [id, dataset.qrels.get(id)!]));
   const keep = new Set(chosen.flatMap((id) => [...dataset.qrels.get(id)!.keys()]));
   const others = shuffled(
