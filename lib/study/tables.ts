@@ -33,7 +33,13 @@ export function setupCostTable(run: StudyRun): Table {
     number | null,
     number | null,
   ][] = [
-    ["backbone (MLM)", run.backbone, s.backbone.batchSize, null, null],
+    [
+      s.backbone.steps > 0 ? "backbone (MLM)" : "backbone (random initialisation)",
+      run.backbone,
+      s.backbone.batchSize,
+      null,
+      null,
+    ],
     [
       "unsupervised contrastive",
       unsupervised,
@@ -69,6 +75,7 @@ export function setupCostTable(run: StudyRun): Table {
       { key: "queries", header: "queries seen", kind: "integer" },
       { key: "tokens", header: "tokens", kind: "integer" },
       { key: "seconds", header: "wall time (s)", kind: "number", digits: 1 },
+      { key: "rate", header: "tokens/s", kind: "integer", optional: true },
       { key: "coreHours", header: `core-hours (x${run.cores})`, kind: "number", digits: 4 },
       { key: "flops", header: "training FLOPs (est.)", kind: "scientific" },
       { key: "paperHours", header: "paper GH200-hours", kind: "number", digits: 0, optional: true },
@@ -82,6 +89,8 @@ export function setupCostTable(run: StudyRun): Table {
         queries: p.steps * batch,
         tokens: p.tokens,
         seconds: p.wallSeconds,
+        // A 0-step phase (the small profile's random initialisation) has no rate.
+        rate: p.wallSeconds > 0 ? Math.round(p.tokens / p.wallSeconds) : null,
         coreHours: (p.wallSeconds / 3600) * run.cores,
         flops: p.flops,
         paperHours,
