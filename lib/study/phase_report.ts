@@ -25,7 +25,6 @@ export function lossEnds(log: TrainLog, window = 5): { first: number; last: numb
 /** A Markdown summary: steps, tokens, time, FLOPs, loss trend, last dev score, cache key. */
 export function phaseSummary(result: Reportable): string {
   const { provenance: p, log } = result;
-  const { first, last } = lossEnds(log);
   const dev = log.validation.at(-1)?.metrics["dev/ndcg@10"];
   const lines = [
     `**${p.label}** (cache key \`${result.key}\`, profile ${p.profile}, backend ${p.backend}, seed ${p.seed})`,
@@ -33,14 +32,20 @@ export function phaseSummary(result: Reportable): string {
     `- ${p.steps} steps, ${p.tokens.toLocaleString("en-US")} tokens, ${
       formatDuration(p.wallSeconds)
     } of training, about ${(p.flops / 1e12).toFixed(2)} TFLOP`,
-    `- loss (mean of the first and last steps): ${first.toFixed(4)} -> ${last.toFixed(4)} (${
-      last < first ? "down" : "not down"
-    } ${(Math.abs(1 - last / first) * 100).toFixed(1)}%)`,
+    lossLine(log),
   ];
   if (dev !== undefined) {
     lines.push(`- dev nDCG@10 at the last validation: ${(dev * 100).toFixed(2)}`);
   }
   return lines.join("\n");
+}
+
+function lossLine(log: Reportable["log"]): string {
+  if (log.steps.length === 0) return "- not trained: these are the initial weights";
+  const { first, last } = lossEnds(log);
+  return `- loss (mean of the first and last steps): ${first.toFixed(4)} -> ${last.toFixed(4)} (${
+    last < first ? "down" : "not down"
+  } ${(Math.abs(1 - last / first) * 100).toFixed(1)}%)`;
 }
 
 /** The training curve of a phase, for trainingCurvesFigure. */
