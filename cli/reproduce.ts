@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { writeJsonAtomic } from "../lib/atomic_write.ts";
 import { REPO_ROOT } from "../lib/code_version.ts";
 import { formatDuration } from "../lib/train/progress.ts";
 
@@ -18,6 +19,24 @@ export async function notebookOrder(dir = NOTEBOOKS_DIR): Promise<string[]> {
     if (entry.isFile && /^\d\d_.*\.ipynb$/.test(entry.name)) names.push(entry.name);
   }
   return names.sort();
+}
+
+/**
+ * Write a Deno kernelspec naming this process's Deno under `jupyterDir`/kernels/deno and
+ * return `jupyterDir` (for JUPYTER_PATH). The user-wide spec that `deno jupyter --install`
+ * writes holds one absolute path, so a second clone, or a moved one, would run the notebooks
+ * with another checkout's Deno or fail to find it; this spec always names the right one.
+ */
+export async function writeKernelSpec(jupyterDir: string): Promise<string> {
+  const dir = join(jupyterDir, "kernels", "deno");
+  await Deno.mkdir(dir, { recursive: true });
+  const spec = {
+    argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: "Deno",
+    language: "typescript",
+  };
+  await writeJsonAtomic(join(dir, "kernel.json"), spec);
+  return jupyterDir;
 }
 
 async function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
@@ -45,6 +64,7 @@ async function main(args: string[]): Promise<number> {
   const elapsed = () => formatDuration((performance.now() - started) / 1000);
   console.log(`reproduce: profile ${values.profile}; building data if needed`);
   await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
+  env.JUPYTER_PATH = await writeKernelSpec(join(REPO_ROOT, ".cache", "jupyter"));
   const notebooks = await notebookOrder();
   for (const [i, name] of notebooks.entries()) {
     console.log(`reproduce: [${i + 1}/${notebooks.length}] ${name} (elapsed ${elapsed()})`);
