@@ -20,7 +20,8 @@ export class ParamInit {
 
   /** A normal(0, std) parameter, the BERT initialisation (std 0.02). */
   normal(name: string, shape: number[], std = 0.02): tf.Variable {
-    const seed = this.seed * 1009 + this.#index++;
+    // Never 0: tfjs takes a seed of 0 as "no seed" and draws from Math.random.
+    const seed = this.seed * 1009 + this.#index++ + 1;
     return this.#add(name, tf.truncatedNormal(shape, 0, std, "float32", seed));
   }
 

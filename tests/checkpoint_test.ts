@@ -93,3 +93,19 @@ Deno.test("safetensors: F16 and BF16 are widened, bad headers are named", () => 
   });
   assert.deepEqual(Array.from(decodeSafetensors(i32, "i").tensors.get("n")!.data), [7, -1]);
 });
+
+Deno.test("createModel is deterministic for every seed, 0 included", async () => {
+  // tfjs treats a random seed of 0 as "unseeded" (Math.random): seed 0 once gave a different
+  // token embedding table in every process.
+  await initBackend("cpu");
+  for (const seed of [0, 1]) {
+    const [a, b] = [createModel(CONFIG, { seed }), createModel(CONFIG, { seed })];
+    for (const [name, variable] of a.params) {
+      assert.deepEqual(
+        await b.params.get(name)!.data(),
+        await variable.data(),
+        `seed ${seed}: ${name}`,
+      );
+    }
+  }
+});
