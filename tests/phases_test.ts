@@ -10,7 +10,7 @@ import { withHead } from "../lib/model.ts";
 import { TINY } from "../lib/phases/profiles.ts";
 import { lexicalNegatives } from "../lib/phases/negatives.ts";
 import type { SupervisedPool } from "../lib/phases/supervised_pool.ts";
-import { pairs, toyContext } from "./study_fixture.ts";
+import { oneToOneDataset, pairs, toyContext } from "./study_fixture.ts";
 
 const lexical = (pool: SupervisedPool) =>
   Promise.resolve(lexicalNegatives(pool.examples, TINY.supervised.negatives, 1));
@@ -115,13 +115,7 @@ Deno.test("phases: unsupervised ColBERT learns to retrieve (dev nDCG@10 well abo
   await initBackend("wasm");
   const context = await toyContext();
   // Held out: texts of a source and numbers the training never saw, same kind of pairs.
-  const heldOut = pairs("gamma", 60).slice(48);
-  context.data.dev = [{
-    name: "toy-held-out",
-    corpus: new Map(heldOut.map((p, i) => [`d${i}`, { title: "", text: p.document }])),
-    queries: new Map(heldOut.map((p, i) => [`q${i}`, p.query])),
-    qrels: new Map(heldOut.map((_, i) => [`q${i}`, new Map([[`d${i}`, 1]])])),
-  }];
+  context.data.dev = [oneToOneDataset("toy-held-out", pairs("gamma", 60).slice(48))];
   const steps = 80;
   context.profile = {
     ...TINY,

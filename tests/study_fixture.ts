@@ -33,14 +33,25 @@ function supervised(count: number, offset: number): SupervisedExample[] {
   }));
 }
 
+/** A BEIR dataset where query i's one relevant document is document i. */
+export function oneToOneDataset(
+  name: string,
+  pairs: readonly { query: string; document: string }[],
+): BeirDataset {
+  return {
+    name,
+    corpus: new Map(pairs.map((p, i) => [`d${i}`, { title: "", text: p.document }])),
+    queries: new Map(pairs.map((p, i) => [`q${i}`, p.query])),
+    qrels: new Map(pairs.map((_, i) => [`q${i}`, new Map([[`d${i}`, 1]])])),
+  };
+}
+
 function devSet(): BeirDataset {
   const examples = supervised(12, 40);
-  return {
-    name: "toy-dev",
-    corpus: new Map(examples.map((e, i) => [`d${i}`, { title: "", text: e.positive }])),
-    queries: new Map(examples.map((e, i) => [`q${i}`, e.query])),
-    qrels: new Map(examples.map((_, i) => [`q${i}`, new Map([[`d${i}`, 1]])])),
-  };
+  return oneToOneDataset(
+    "toy-dev",
+    examples.map((e) => ({ query: e.query, document: e.positive })),
+  );
 }
 
 /** Synthetic study data shaped like `data/`'s. */

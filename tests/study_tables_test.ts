@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { backboneLabel } from "../lib/phases/backbone.ts";
 import { SMALL } from "../lib/phases/profiles.ts";
 import type { ScoredCheckpoint, StudyRun } from "../lib/study/study.ts";
 import { setupCostTable } from "../lib/study/tables.ts";
@@ -15,7 +16,7 @@ Deno.test("setup and cost table: queries, rates and core-hours from each phase's
     settings: SMALL,
     cores: 2,
     backend: "wasm",
-    backbone: trained(0, 0, 0),
+    backbone: { ...trained(0, 0, 0), label: backboneLabel("backbone", SMALL.backbone) },
     teacher: trained(600, 6000, 120),
     pipelines: [{ id: "c", name: "(c)", seed: 1, stages }],
   } as unknown as StudyRun;

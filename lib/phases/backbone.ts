@@ -19,6 +19,14 @@ import { stepIndices, stepSeed } from "./sampling.ts";
 /** Texts whose token counts give the decoder's starting bias (the unigram prior). */
 const PRIOR_SAMPLE = 8192;
 
+/**
+ * The label of a backbone called `name`: "(MLM)" when it is pre-trained, "(random
+ * initialisation)" when its profile gives it 0 steps (the small profile's case).
+ */
+export function backboneLabel(name: string, settings: PhaseSettings): string {
+  return `${name} (${settings.steps > 0 ? "MLM" : "random initialisation"})`;
+}
+
 /** Options of {@link backboneJob}. */
 export interface BackboneOptions {
   seed: number;

@@ -8,7 +8,7 @@
 import { bm25Scorer } from "../mining.ts";
 import { teacherBatch, teacherLoss } from "../teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
-import { backboneJob } from "./backbone.ts";
+import { backboneJob, backboneLabel } from "./backbone.ts";
 import {
   type PhaseJob,
   type PhaseResult,
@@ -38,7 +38,7 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
       seed: TEACHER_SEED,
       transformer: profile.teacher,
       settings: profile.teacherBackbone,
-      label: "teacher backbone (MLM)",
+      label: backboneLabel("teacher backbone", profile.teacherBackbone),
     }),
   );
   const settings = profile.teacherTraining;

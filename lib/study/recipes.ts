@@ -3,7 +3,7 @@
  * for a late phase runs (or fetches) everything upstream of it. All pipelines start from
  * the same backbone, as in the paper; seeds vary the contrastive and KD phases.
  */
-import { backboneJob } from "../phases/backbone.ts";
+import { backboneJob, backboneLabel } from "../phases/backbone.ts";
 import { distillationJob, type KdData, kdDataset } from "../phases/distillation.ts";
 import { teacher } from "../phases/teacher_phase.ts";
 import { supervisedJob, unsupervisedJob } from "../phases/contrastive.ts";
@@ -26,7 +26,7 @@ export function studentLabel(student: Student): string {
   return `${student.kind} (${variantName(student.variant)})`;
 }
 
-/** The MLM-pretrained student backbone. */
+/** The student backbone: MLM-pretrained, or a random initialisation at 0 steps. */
 export function backbone(context: StudyContext): Promise<PhaseResult> {
   const { profile } = context;
   return runPhase(
@@ -35,7 +35,7 @@ export function backbone(context: StudyContext): Promise<PhaseResult> {
       seed: BACKBONE_SEED,
       transformer: profile.student,
       settings: profile.backbone,
-      label: "backbone (MLM)",
+      label: backboneLabel("backbone", profile.backbone),
     }),
   );
 }

@@ -33,13 +33,7 @@ export function setupCostTable(run: StudyRun): Table {
     number | null,
     number | null,
   ][] = [
-    [
-      s.backbone.steps > 0 ? "backbone (MLM)" : "backbone (random initialisation)",
-      run.backbone,
-      s.backbone.batchSize,
-      null,
-      null,
-    ],
+    [run.backbone.label, run.backbone, s.backbone.batchSize, null, null],
     [
       "unsupervised contrastive",
       unsupervised,
