@@ -73,6 +73,8 @@ Deno.test("cache: list, remove, gc", async () => {
   const cache = new CheckpointCache(await Deno.makeTempDir());
   const write = (folder: string) => Deno.writeTextFile(join(folder, "w"), "x");
   await cache.getOrBuild("old", { ...META, codeVersion: "v0" }, write);
+  // list() orders by creation time in milliseconds: two builds in the same one would tie.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   await cache.getOrBuild("new", META, write);
   await Deno.mkdir(join(cache.root, ".tmp-left-over"));
   const listed = await cache.list();
