@@ -13,12 +13,15 @@ import type { Tokenizer } from "./tokenizer.ts";
 /** Which side of retrieval a text is on (queries and documents are tokenised differently). */
 export type Side = "query" | "document";
 
-/** Typed-array token rows as encoder input tensors (ids int32, attention mask float32). */
+/** Typed-array token rows as encoder input tensors (ids int32, mask float32, pair ids int32). */
 export function encoderInputs(rows: TokenRows): EncoderBatch {
   const shape: [number, number] = [rows.batchSize, rows.length];
+  const optional = (values?: Int32Array) => values && tf.tensor2d(values, shape, "int32");
   return {
     inputIds: tf.tensor2d(rows.inputIds, shape, "int32"),
     attentionMask: tf.tensor2d(Float32Array.from(rows.attentionMask), shape),
+    tokenTypeIds: optional(rows.tokenTypeIds),
+    exactMatch: optional(rows.exactMatch),
   };
 }
 

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ColbertInputConfig } from "./colbert_inputs.ts";
 import { colbertHead, initColbertHead } from "./heads/colbert.ts";
-import { crossEncoderHead, initCrossEncoderHead } from "./heads/cross_encoder.ts";
+import { crossEncoderHead, initCrossEncoderHead, pairEmbeddings } from "./heads/cross_encoder.ts";
 import { denseHead, type Pooling } from "./heads/dense.ts";
 import { initMlmHead, mlmHead } from "./heads/mlm.ts";
 import { addParam, ParamInit, type Params } from "./params.ts";
@@ -40,6 +40,10 @@ export interface Model {
 export interface EncoderBatch {
   inputIds: tf.Tensor2D;
   attentionMask: tf.Tensor2D;
+  /** Pairs only (cross-encoder): segment ids, int32 [B, L]. */
+  tokenTypeIds?: tf.Tensor2D;
+  /** Pairs only (cross-encoder): exact-match flags, int32 [B, L]. */
+  exactMatch?: tf.Tensor2D;
 }
 
 /** Build a model with freshly initialised weights; the same seed gives the same weights. */
@@ -71,12 +75,13 @@ function initHead(init: ParamInit, config: ModelConfig): void {
   if (config.kind === "mlm") initMlmHead(init, hidden, vocabSize);
 }
 
-function encoderOutput(model: Model, batch: EncoderBatch): tf.Tensor3D {
+function encoderOutput(model: Model, batch: EncoderBatch, extra?: tf.Tensor3D): tf.Tensor3D {
   return transformerForward(
     model.params,
     model.config.transformer,
     batch.inputIds,
     batch.attentionMask,
+    extra,
   );
 }
 
@@ -97,7 +102,9 @@ export function encodePooled(model: Model, batch: EncoderBatch): tf.Tensor2D {
 /** Cross-encoder: relevance scores [B] of query-document pair inputs. */
 export function scorePairs(model: Model, batch: EncoderBatch): tf.Tensor1D {
   expectKind(model, "cross");
-  return tf.tidy(() => crossEncoderHead(model.params, encoderOutput(model, batch)));
+  return tf.tidy(() =>
+    crossEncoderHead(model.params, encoderOutput(model, batch, pairEmbeddings(model.params, batch)))
+  );
 }
 
 /** MLM: vocabulary logits [M, vocab] at the flat positions `positions` (int32 [M]). */

@@ -120,7 +120,7 @@ export async function scoreCandidates(
     const inputs = encoderInputs(pairBatch(tokenizer, pairs, { maxLength }));
     const batchScores = scorePairs(teacher, inputs);
     scores.set(await batchScores.data(), start);
-    tf.dispose([inputs.inputIds, inputs.attentionMask, batchScores]);
+    tf.dispose([...Object.values(inputs), batchScores]);
   }
   return scores;
 }

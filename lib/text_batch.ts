@@ -24,6 +24,8 @@ export interface TokenBatch {
   scoringMask: Float32Array;
   /** Segment ids (0 first text, 1 second), only for pairs. */
   tokenTypeIds?: Int32Array;
+  /** 1 where a token of one text of a pair also occurs in the other, only for pairs. */
+  exactMatch?: Int32Array;
   /** Rows. */
   batchSize: number;
   /** Columns (tokens per row). */
@@ -44,6 +46,8 @@ export interface PackOptions {
   skipIds?: ReadonlySet<number>;
   /** Segment id of every token of every row; padding gets 0. */
   typeIds?: readonly (readonly number[])[];
+  /** Exact-match flag of every token of every row; padding gets 0. */
+  exactMatch?: readonly (readonly number[])[];
 }
 
 /** The length of bert-base's position table, the default maximum for plain and pair batches. */
@@ -56,8 +60,6 @@ export function packRows(rows: readonly (readonly number[])[], options: PackOpti
   const inputIds = new Int32Array(size).fill(options.padId);
   const attentionMask = new Int32Array(size).fill(options.attendToPadding ? 1 : 0);
   const scoringMask = new Float32Array(size).fill(options.scorePadding ? 1 : 0);
-  const typeIds = options.typeIds;
-  const tokenTypeIds = typeIds ? new Int32Array(size) : undefined;
   rows.forEach((row, r) => {
     if (row.length > length) {
       throw new Error(`packRows: row ${r} has ${row.length} tokens, more than length ${length}`);
@@ -68,14 +70,36 @@ export function packRows(rows: readonly (readonly number[])[], options: PackOpti
     for (let i = 0; i < row.length; i++) {
       scoringMask[offset + i] = options.skipIds?.has(row[i]) ? 0 : 1;
     }
-    if (tokenTypeIds && typeIds) {
-      if (typeIds[r]?.length !== row.length) {
-        throw new Error(`packRows: row ${r} has ${row.length} tokens but not as many type ids`);
-      }
-      tokenTypeIds.set(typeIds[r], offset);
-    }
   });
-  return { inputIds, attentionMask, scoringMask, tokenTypeIds, batchSize: rows.length, length };
+  const tokenTypeIds = perTokenRows(rows, options.typeIds, length, "type ids");
+  const exactMatch = perTokenRows(rows, options.exactMatch, length, "exact-match flags");
+  return {
+    inputIds,
+    attentionMask,
+    scoringMask,
+    tokenTypeIds,
+    exactMatch,
+    batchSize: rows.length,
+    length,
+  };
+}
+
+/** One value per token of `rows`, packed like the ids (padding 0); undefined stays undefined. */
+function perTokenRows(
+  rows: readonly (readonly number[])[],
+  values: readonly (readonly number[])[] | undefined,
+  length: number,
+  what: string,
+): Int32Array | undefined {
+  if (!values) return undefined;
+  const packed = new Int32Array(rows.length * length);
+  rows.forEach((row, r) => {
+    if (values[r]?.length !== row.length) {
+      throw new Error(`packRows: row ${r} has ${row.length} tokens but not as many ${what}`);
+    }
+    packed.set(values[r], r * length);
+  });
+  return packed;
 }
 
 /** Options of {@link singleSequence}. */
@@ -144,8 +168,8 @@ export interface PairBatchOptions {
 }
 
 /**
- * `[CLS] query [SEP] document [SEP]` rows with segment ids 0 / 1, padded with [PAD] to the
- * longest. Truncation cuts the document first, since the query says what to judge; only a
+ * `[CLS] query [SEP] document [SEP]` rows with segment ids 0 / 1 and exact-match flags
+ * (see {@link exactMatchFlags}), padded with [PAD] to the longest. Truncation cuts the document first, since the query says what to judge; only a
  * query longer than the whole budget is cut too (and then no document token is left).
  */
 export function pairBatch(
@@ -159,6 +183,7 @@ export function pairBatch(
   const { cls, sep } = tokenizer.special;
   const rows: number[][] = [];
   const typeIds: number[][] = [];
+  const exactMatch: number[][] = [];
   for (const pair of pairs) {
     const query = tokenizer.encode(pair.query).slice(0, budget);
     const document = tokenizer.encode(pair.document).slice(0, budget - query.length);
@@ -167,8 +192,23 @@ export function pairBatch(
       ...new Array(query.length + 2).fill(0),
       ...new Array(document.length + 1).fill(1),
     ]);
+    const [queryFlags, documentFlags] = exactMatchFlags(query, document);
+    exactMatch.push([0, ...queryFlags, 0, ...documentFlags, 0]);
   }
-  return packRows(rows, { padId: tokenizer.special.pad, typeIds });
+  return packRows(rows, { padId: tokenizer.special.pad, typeIds, exactMatch });
+}
+
+/**
+ * For each token of `a` and of `b`: 1 if its id occurs in the other text, else 0. The
+ * exact-match signal of interaction rankers before BERT (DRMM, Duet's local model), given
+ * to the cross-encoder because one trained from scratch does not find it by itself.
+ */
+export function exactMatchFlags(
+  a: readonly number[],
+  b: readonly number[],
+): [number[], number[]] {
+  const inA = new Set(a), inB = new Set(b);
+  return [a.map((id) => inB.has(id) ? 1 : 0), b.map((id) => inA.has(id) ? 1 : 0)];
 }
 
 /** Rows `start` to `end` (exclusive) of a batch, keeping its length (for GradCache chunks). */
@@ -179,6 +219,7 @@ export function sliceRows(batch: TokenBatch, start: number, end: number): TokenB
     attentionMask: batch.attentionMask.subarray(from, to),
     scoringMask: batch.scoringMask.subarray(from, to),
     tokenTypeIds: batch.tokenTypeIds?.subarray(from, to),
+    exactMatch: batch.exactMatch?.subarray(from, to),
     batchSize: end - start,
     length: batch.length,
   };

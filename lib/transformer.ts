@@ -72,14 +72,17 @@ export function initTransformer(init: ParamInit, config: TransformerConfig): voi
 
 /**
  * Token vectors of a batch: `inputIds` int32 [B, L], `attentionMask` float32 [B, L]
- * (1 = attend). Returns float32 [B, L, hidden]. Masked positions still get an output
- * vector (ColBERT scores the [MASK] expansion tokens), they are just never attended to.
+ * (1 = attend), and optionally `extraEmbeddings` [B, L, hidden] added to the token and
+ * position embeddings (a head's own input features: the cross-encoder's segments and exact
+ * matches). Returns float32 [B, L, hidden]. Masked positions still get an output vector
+ * (ColBERT scores the [MASK] expansion tokens), they are just never attended to.
  */
 export function transformerForward(
   params: Params,
   config: TransformerConfig,
   inputIds: tf.Tensor2D,
   attentionMask: tf.Tensor2D,
+  extraEmbeddings?: tf.Tensor3D,
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [batch, length] = inputIds.shape;
@@ -89,6 +92,7 @@ export function transformerForward(
     const tokens = gatherRows(param(params, "encoder.embeddings.token"), inputIds);
     const positions = param(params, "encoder.embeddings.position").slice([0, 0], [length, -1]);
     let x = tf.add(tokens, positions) as tf.Tensor3D;
+    if (extraEmbeddings) x = tf.add(x, extraEmbeddings);
     // Additive bias: 0 where attended, a large negative number where masked, so the
     // softmax gives masked keys a weight of exactly 0 in float32.
     const maskBias = tf.mul(tf.sub(1, attentionMask), -1e9).reshape([batch, 1, 1, length]);

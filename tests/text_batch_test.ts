@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { packRows, pairBatch, plainBatch, singleSequence } from "../lib/text_batch.ts";
+import {
+  exactMatchFlags,
+  packRows,
+  pairBatch,
+  plainBatch,
+  singleSequence,
+} from "../lib/text_batch.ts";
 import { loadBertTokenizer } from "../lib/tokenizer.ts";
 
 const tokenizer = await loadBertTokenizer();
@@ -36,6 +42,12 @@ Deno.test("packRows: empty batch, and rows that do not fit are errors", () => {
   assert.equal(empty.inputIds.length, 0);
   assert.throws(() => packRows([[1, 2, 3]], { padId: 0, length: 2 }), /row 0 has 3 tokens/);
   assert.throws(() => packRows([[1, 2]], { padId: 0, typeIds: [[0]] }), /type ids/);
+  assert.throws(() => packRows([[1, 2]], { padId: 0, exactMatch: [[0]] }), /exact-match/);
+});
+
+Deno.test("exactMatchFlags marks each token found in the other text, both ways", () => {
+  assert.deepEqual(exactMatchFlags([4, 5, 6, 5], [5, 7, 4]), [[1, 1, 0, 1], [1, 0, 1]]);
+  assert.deepEqual(exactMatchFlags([], [1]), [[], [0]]);
 });
 
 Deno.test("singleSequence keeps [SEP] last when it cuts the text", () => {
@@ -75,6 +87,12 @@ Deno.test("pairBatch matches a published Hugging Face pair encoding", () => {
   });
   assert.deepEqual([...batch.inputIds], [101, ...QUESTION.ids, 102, ...SNIPPET.ids, 102]);
   assert.deepEqual([...batch.tokenTypeIds!], [...repeat(0, 8), ...repeat(1, 12)]);
+});
+
+Deno.test("pairBatch flags the words the query and the document share; not [CLS] or [SEP]", () => {
+  const batch = pairBatch(tokenizer, [{ query: "red cat", document: "a cat, red or not" }]);
+  // [CLS] red cat [SEP] a cat , red or not [SEP]
+  assert.deepEqual([...batch.exactMatch!], [0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0]);
 });
 
 Deno.test("pairBatch cuts the document first, then the query; pads types with 0", () => {

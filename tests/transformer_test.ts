@@ -64,25 +64,64 @@ Deno.test("dense mean pooling ignores padding; cross-encoder gives one score per
   const unpadded = await encodePooled(dense, batch([[1, 5, 9]], [[1, 1, 1]])).data();
   padded.forEach((v, i) => assert.ok(Math.abs(v - unpadded[i]) < 1e-5));
   const cross = createModel({ ...CONFIG, kind: "cross" }, { seed: 1 });
-  assert.deepEqual(
-    scorePairs(cross, batch([[1, 2], [3, 4], [5, 6]], [[1, 1], [1, 1], [1, 1]])).shape,
-    [3],
-  );
+  const pairs = pairInputs([[1, 2, 3], [3, 4, 3], [5, 6, 7]], [[0, 1, 1], [0, 1, 1], [0, 0, 1]]);
+  assert.deepEqual(scorePairs(cross, pairs).shape, [3]);
+  assert.throws(() => scorePairs(cross, batch([[1, 2]], [[1, 1]])), /exact-match flags/);
 });
+
+/** A pair batch: ids, full attention, segment ids, and exact-match flags set by hand. */
+function pairInputs(ids: number[][], exactMatch: number[][]) {
+  return {
+    ...batch(ids, ids.map((row) => row.map(() => 1))),
+    tokenTypeIds: tf.tensor2d(
+      ids.map((row) => row.map((_, i) => i === 0 ? 0 : 1)),
+      undefined,
+      "int32",
+    ),
+    exactMatch: tf.tensor2d(exactMatch, undefined, "int32"),
+  };
+}
 
 Deno.test("encoder gradient matches central finite differences", async () => {
   await initBackend("cpu");
   const model = createModel({ ...CONFIG, kind: "dense" }, { seed: 3 });
   const inputs = batch([[1, 5, 9, 3], [2, 7, 4, 0]], [[1, 1, 1, 1], [1, 1, 1, 0]]);
   const target = tf.randomNormal([2, CONFIG.transformer.hidden], 0, 1, "float32", 5);
-  const loss = () => tf.sum(tf.mul(encodePooled(model, inputs), target)) as tf.Scalar;
+  await assertGradientsMatch(
+    model,
+    () => tf.sum(tf.mul(encodePooled(model, inputs), target)) as tf.Scalar,
+    [
+      ["encoder.layers.0.attention.qkv.weight", [0, 7, 21]],
+      ["encoder.layers.1.feed_forward.up.weight", [0, 7, 21]],
+      ["encoder.embeddings.token", [5 * 32 + 3, 9 * 32 + 30, 49 * 32]], // rows 5, 9 used; 49 unused
+    ],
+  );
+});
+
+Deno.test("cross-encoder gradient, segment and exact-match tables included, matches finite differences", async () => {
+  await initBackend("cpu");
+  const model = createModel({ ...CONFIG, kind: "cross" }, { seed: 4 });
+  const inputs = pairInputs([[1, 5, 9, 5], [2, 7, 4, 8]], [[0, 1, 0, 1], [0, 0, 0, 0]]);
+  const target = tf.tensor1d([1, -2]);
+  await assertGradientsMatch(
+    model,
+    () => tf.sum(tf.mul(scorePairs(model, inputs), target)) as tf.Scalar,
+    [
+      ["cross.exact_match", [0, 31, 32, 63]],
+      ["cross.segment", [1, 40]],
+      ["cross.score.weight", [3]],
+    ],
+  );
+});
+
+/** Analytic gradients of `loss` at the probed (parameter, flat indices) equal central differences. */
+async function assertGradientsMatch(
+  model: ReturnType<typeof createModel>,
+  loss: () => tf.Scalar,
+  probes: [string, number[]][],
+) {
   const { grads } = tf.variableGrads(loss);
   const eps = 1e-2;
-  const probes: [string, number[]][] = [
-    ["encoder.layers.0.attention.qkv.weight", [0, 7, 21]],
-    ["encoder.layers.1.feed_forward.up.weight", [0, 7, 21]],
-    ["encoder.embeddings.token", [5 * 32 + 3, 9 * 32 + 30, 49 * 32]], // rows 5, 9 used; 49 unused
-  ];
   for (const [name, indices] of probes) {
     const variable = model.params.get(name)!;
     const analytic = await grads[variable.name].data();
@@ -102,7 +141,7 @@ Deno.test("encoder gradient matches central finite differences", async () => {
       );
     }
   }
-});
+}
 
 Deno.test("FLOPs per token grow with layers and length", () => {
   const base = forwardFlopsPerToken(TINY_TRANSFORMER, 32);

@@ -32,7 +32,7 @@ import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } 
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { supervisedPool } from "./supervised_pool.ts";
-import { pairLength } from "./teacher_phase.ts";
+import { pairLength, teacherPoolExamples } from "./teacher_phase.ts";
 import { devValidator } from "./validation.ts";
 
 /** The cached KD dataset: its records, the corpus texts they point to, and the teacher's quality. */
@@ -49,9 +49,10 @@ export async function kdDataset(
   teacherResult: PhaseResult,
 ): Promise<KdData> {
   const { profile, tokenizer, cache } = context;
-  // KD queries are drawn after the supervised pool, so the student distils on new queries.
-  const offset = profile.supervised.steps * profile.supervised.batchSize;
-  const pool = supervisedPool(context.data.supervised.train, profile.kdQueries, offset);
+  // KD queries are drawn after the teacher's training pool: the teacher labels, and its
+  // quality is measured on, queries it has not seen.
+  const offset = profile.teacherTraining.steps * profile.teacherTraining.batchSize;
+  const pool = supervisedPool(teacherPoolExamples(context), profile.kdQueries, offset);
   const module = relative(REPO_ROOT, new URL(import.meta.url).pathname);
   const code = await codeVersion(module);
   // The paper's file has 32 candidates per query; a tiny corpus (tests) caps it.

@@ -18,7 +18,8 @@ import {
 } from "./phase.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
-import { minedNegatives, supervisedPool } from "./supervised_pool.ts";
+import { minedNegatives, supervisedPool, teacherExamples } from "./supervised_pool.ts";
+import type { SupervisedExample } from "../data/records.ts";
 import { phaseInputs, WITH_PROMPTS } from "./input_variant.ts";
 
 const TEACHER_SEED = 0;
@@ -27,6 +28,11 @@ const TEACHER_SEED = 0;
 export function pairLength(context: StudyContext): number {
   const { profile } = context;
   return Math.min(profile.teacher.maxLength, profile.queryLength + profile.documentLength);
+}
+
+/** The teacher's examples: WordNet's and the unsupervised sources' (teacherExamples). */
+export function teacherPoolExamples(context: StudyContext): SupervisedExample[] {
+  return teacherExamples(context.data.supervised.train, context.data.sources);
 }
 
 /** The trained teacher (and its backbone), through the cache. */
@@ -42,17 +48,20 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     }),
   );
   const settings = profile.teacherTraining;
-  const pool = supervisedPool(context.data.supervised.train, settings.steps * settings.batchSize);
+  const pool = supervisedPool(teacherPoolExamples(context), settings.steps * settings.batchSize);
   const job: PhaseJob = {
     phase: "teacher",
     label: "teacher (cross-encoder)",
     module: import.meta.url,
-    settings: { ...settings, pairLength: pairLength(context), mining: "lexical+bm25" },
+    settings: {
+      ...settings,
+      pairLength: pairLength(context),
+      mining: "lexical+bm25",
+      examples: "wordnet+pairs",
+    },
     seed: TEACHER_SEED,
     parent: backbone,
-    data: Object.keys(context.data.checksums).filter((name) =>
-      !context.data.sources.some((s) => s.name === name)
-    ),
+    data: Object.keys(context.data.checksums),
     train: phaseTrainConfig(settings, 0),
     typicalLength: pairLength(context),
     task: async (parent) => {
