@@ -129,13 +129,13 @@ export function settingsTable(
           setting: "data",
           paper: "640k MS MARCO queries x 32 teacher-scored documents",
           ours:
-            `${profile.kdQueries} WordNet queries x ${profile.distillation.documentsPerQuery} documents`,
+            `${profile.kdQueries} queries (WordNet and unsupervised pairs, unseen by the teacher) x ${profile.distillation.documentsPerQuery} documents`,
         },
         {
           setting: "teacher",
           paper: "a strong cross-encoder",
           ours:
-            `a cross-encoder trained here (${profile.teacher.layers} layers x ${profile.teacher.hidden} wide)`,
+            `a cross-encoder trained here (${profile.teacher.layers} layers x ${profile.teacher.hidden} wide, exact-match input) on WordNet and as many unsupervised pairs`,
         },
         {
           setting: "batch",
