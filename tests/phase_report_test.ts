@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Provenance } from "../lib/phases/phase.ts";
-import { lossEnds, phaseSummary } from "../lib/study/phase_report.ts";
+import { kdDatasetSummary, lossEnds, phaseSummary } from "../lib/study/phase_report.ts";
 
 const provenance = {
   label: "unsupervised",
@@ -38,4 +38,23 @@ Deno.test("phase summary: smoothed loss trend by hand, dev score, and an untrain
   });
   assert.match(untrained, /not trained: these are the initial weights/);
   assert.doesNotMatch(untrained, /NaN/);
+});
+
+Deno.test("kdDatasetSummary prints the teacher's fractions as percentages, once", () => {
+  const summary = kdDatasetSummary({
+    key: "kd1",
+    records: [{
+      queryId: "q1",
+      query: "q",
+      documentIds: Array.from({ length: 32 }, (_, i) => `d${i}`),
+      scores: [],
+    }],
+    quality: { queries: 480, positiveTop: 0.379, mrr: 0.441, firstStageRecall: 0.369 },
+  });
+  assert.match(summary, /480 queries x 32 candidates/);
+  assert.match(summary, /positive for 36\.9% of\nqueries/);
+  assert.match(
+    summary,
+    /first for\n37\.9% of queries \(a random order: 3\.1%\),\nMRR of the positive 0\.441/,
+  );
 });

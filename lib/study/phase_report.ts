@@ -6,6 +6,7 @@ import { formatDuration } from "../train/progress.ts";
 import type { Provenance } from "../phases/phase.ts";
 import type { TrainLog } from "../train/loop.ts";
 import type { TrainingCurve } from "../results/plots.ts";
+import type { KdData } from "../phases/distillation.ts";
 
 /** The part of a phase result these reports read. */
 export interface Reportable {
@@ -59,4 +60,20 @@ export function trainingCurve(result: Reportable): TrainingCurve {
       ? { steps: dev.map((v) => v.step), score: dev.map((v) => v.metrics["dev/ndcg@10"]) }
       : undefined,
   };
+}
+
+/** The KD dataset's paragraph: its size, the first stage's recall, the teacher's quality. */
+export function kdDatasetSummary(
+  kd: Pick<KdData, "key" | "records" | "quality">,
+): string {
+  const { quality } = kd;
+  const candidates = kd.records[0]?.documentIds.length ?? 0;
+  const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+  return [
+    `KD dataset \`${kd.key}\`: ${quality.queries} queries x ${candidates} candidates.`,
+    `The first stage found the labelled positive for ${percent(quality.firstStageRecall)} of`,
+    `queries (it is inserted otherwise). The teacher ranks the labelled positive first for`,
+    `${percent(quality.positiveTop)} of queries (a random order: ${percent(1 / candidates)}),`,
+    `MRR of the positive ${quality.mrr.toFixed(3)}.`,
+  ].join("\n");
 }
