@@ -6,6 +6,7 @@ import {
   createModel,
   encodePooled,
   encodeTokens,
+  type Model,
   type ModelConfig,
   scorePairs,
 } from "../lib/model.ts";
@@ -116,7 +117,7 @@ Deno.test("cross-encoder gradient, segment and exact-match tables included, matc
 
 /** Analytic gradients of `loss` at the probed (parameter, flat indices) equal central differences. */
 async function assertGradientsMatch(
-  model: ReturnType<typeof createModel>,
+  model: Model,
   loss: () => tf.Scalar,
   probes: [string, number[]][],
 ) {
