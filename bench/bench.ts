@@ -23,7 +23,7 @@ const PATHS: BenchPath[] = ["cpu", "wasm", "wasm+openblas", "webgpu", "tensorflo
 const MAXSIM_DOCUMENTS = 10_000;
 const PADDED_DOCUMENTS = 1_000;
 const STREAM_DOCUMENTS = 100_000;
-const BLAS_MAXSIM = "packed, OpenBLAS sgemm + wasm SIMD max";
+const BLAS_MAXSIM = "packed, a chunk per core: OpenBLAS + wasm SIMD max";
 const FALLBACK_MAXSIM = "packed, tfjs wasm matMul (fallback)";
 
 async function run(task: Task): Promise<Measured> {

@@ -90,7 +90,7 @@ export async function timePackedMaxSim(
   options: { shape: MaxSimShape; blas: OpenBlas | null; runs?: number },
 ): Promise<MaxSimRate> {
   const query = randomQuery(options.shape);
-  const scorer = new MaxSimScorer(query, { blas: options.blas });
+  using scorer = new MaxSimScorer(query, { blas: options.blas });
   await scorer.score(docs); // warm-up: JIT, scratch memory
   return rate(query, docs, await bestSeconds(() => scorer.score(docs), options.runs ?? 3));
 }
@@ -148,7 +148,7 @@ export async function timeRankStream(
 ): Promise<StreamRate> {
   const chunk = options.chunk ?? 1000;
   const query = randomQuery(options.shape);
-  const scorer = new MaxSimScorer(query, { blas: options.blas });
+  using scorer = new MaxSimScorer(query, { blas: options.blas });
   let seconds = 0, tokens = 0;
   const stream = function* (documents: number, seed: number) {
     for (let start = 0; start < documents; start += chunk) {

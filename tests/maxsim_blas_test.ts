@@ -114,6 +114,44 @@ Deno.test("BLAS MaxSim equals a padded nested-loop MaxSim", needsBlas, async () 
   }
 });
 
+Deno.test(
+  "BLAS MaxSim gives the same numbers on 1, 2 or 3 threads, on a document slice",
+  needsBlas,
+  async () => {
+    const { expected, docs, query } = maxSimCase();
+    // A slice starts inside the vectors' buffer: the workers must read at its offset.
+    const slice = sliceDocuments(docs, 5, 23);
+    const byThreads = [];
+    for (const threads of [1, 2, 3]) {
+      byThreads.push(await maxSimPacked(query, slice, { chunkTokens: 6, threads }));
+    }
+    const sliceExpected = [0, 1].flatMap((q) => expected.slice(q * 23 + 5, q * 23 + 23));
+    assertClose(byThreads[0], sliceExpected, 1e-5, "one thread");
+    assert.deepEqual(byThreads[1], byThreads[0]);
+    assert.deepEqual(byThreads[2], byThreads[0]);
+  },
+);
+
+Deno.test(
+  "a MaxSim worker that fails rejects the score and restores OpenBLAS's threads",
+  needsBlas,
+  async () => {
+    const blas = openBlas()!;
+    const { docs, query } = maxSimCase();
+    const threads = blas.threads();
+    using scorer = new MaxSimScorer(query, {
+      blas: { ...blas, path: "/nonexistent/libopenblas.so" },
+      chunkTokens: 4,
+      threads: 2,
+    });
+    await assert.rejects(
+      scorer.score(docs),
+      /maxsim_worker\.ts: cannot load OpenBLAS from \/nonexistent/,
+    );
+    assert.equal(blas.threads(), threads);
+  },
+);
+
 Deno.test("MaxSim's tfjs fallback equals a padded nested-loop MaxSim", async () => {
   await initBackend("wasm");
   const { expected, docs, query } = maxSimCase();
@@ -131,7 +169,8 @@ Deno.test("rankStream over chunks keeps each query's best documents of the whole
   const query = { vectors: values(2 * 3 * dim, 22), count: 2, length: 3, dim };
   const all = await maxSimPacked(query, docs);
   const chunks = [[0, 15], [15, 16], [16, 40]].map(([s, e]) => sliceDocuments(docs, s, e));
-  const ranked = await rankStream(new MaxSimScorer(query), chunks, { k: 5 });
+  using scorer = new MaxSimScorer(query);
+  const ranked = await rankStream(scorer, chunks, { k: 5 });
   for (let q = 0; q < 2; q++) {
     const expected = [...Array(count).keys()]
       .sort((a, b) => all[q * count + b] - all[q * count + a])

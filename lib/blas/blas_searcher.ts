@@ -33,7 +33,7 @@ function paddedQueries(queries: TokenEmbeddingIndex) {
 
 /** {@link Searcher} over OpenBLAS. */
 export const searchMaxSimBlas: Searcher = async (queries, corpus, options) => {
-  const scorer = new MaxSimScorer(paddedQueries(queries));
+  using scorer = new MaxSimScorer(paddedQueries(queries));
   const total = documentCount(corpus);
   const chunks = function* () {
     for (let start = 0; start < total; start += CHUNK_DOCUMENTS) {
