@@ -103,8 +103,8 @@ export const TINY: Profile = {
 
 /**
  * The default: the whole study (42 trainings and 42 suite evaluations, 3 seeds) on a 2-core
- * CPU well inside an hour (26m39s measured from an empty cache). Sized from measured
- * throughput on this machine (wasm + OpenBLAS): a 2-layer, 64-wide student trains at about
+ * CPU inside an hour (the README gives the time measured from an empty cache). Sized from
+ * measured throughput on this machine (wasm + OpenBLAS): a 2-layer, 64-wide student trains at about
  * 12-18k tokens/s, so each contrastive or KD phase gets a few hundred thousand tokens, and
  * the evaluation suite is cut to NanoBEIR's size (50 queries per dataset).
  */

@@ -5,6 +5,7 @@
  * strong cross-encoder; none can be downloaded here, so the suite trains one and reports
  * its quality (kd_phase.ts).
  */
+import type { SupervisedExample } from "../data/records.ts";
 import { bm25Scorer } from "../mining.ts";
 import { teacherBatch, teacherLoss } from "../teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
@@ -19,7 +20,6 @@ import {
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { minedNegatives, supervisedPool, teacherExamples } from "./supervised_pool.ts";
-import type { SupervisedExample } from "../data/records.ts";
 import { phaseInputs, WITH_PROMPTS } from "./input_variant.ts";
 
 const TEACHER_SEED = 0;
@@ -48,7 +48,6 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     }),
   );
   const settings = profile.teacherTraining;
-  const pool = supervisedPool(teacherPoolExamples(context), settings.steps * settings.batchSize);
   const job: PhaseJob = {
     phase: "teacher",
     label: "teacher (cross-encoder)",
@@ -70,6 +69,11 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
         "cross",
         phaseInputs(profile, WITH_PROMPTS, profile.documentLength),
         TEACHER_SEED,
+      );
+      // Built here, on a cache miss only: a shuffle of every WordNet example and as many pairs.
+      const pool = supervisedPool(
+        teacherPoolExamples(context),
+        settings.steps * settings.batchSize,
       );
       const negatives = await minedNegatives(pool, [bm25Scorer(pool.corpus)], {
         count: settings.negatives,
