@@ -33,7 +33,8 @@ export type Task =
   | { kind: "maxsim-packed"; blas: boolean; documents: number }
   | { kind: "maxsim-padded"; path: BenchPath; documents: number }
   | { kind: "rank-stream"; documents: number }
-  | { kind: "train"; path: BenchPath; model: TrainModel };
+  /** `batch` replaces the model's own (to see how a GPU path scales). */
+  | { kind: "train"; path: BenchPath; model: TrainModel; batch?: number };
 
 /** The issue's MaxSim: 32 query tokens of 128 dimensions, documents up to 180 tokens. */
 export const MAXSIM_SHAPE: MaxSimShape = { queryLength: 32, dim: 128, maxLength: 180 };
@@ -85,7 +86,7 @@ async function measure(task: Task): Promise<Record<string, unknown>> {
       return { ...await timeRankStream(task.documents, { shape: MAXSIM_SHAPE, blas: openBlas() }) };
     case "train": {
       await usePath(task.path);
-      const { shape, source } = trainShape(task.model);
+      const { shape, source } = trainShape(task.model, task.batch);
       return { ...await timeTrainStep(shape), source };
     }
   }

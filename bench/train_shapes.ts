@@ -34,11 +34,16 @@ export const TRAIN_MODELS = ["small", "default", "gpu"] as const;
 /** One of {@link TRAIN_MODELS}. */
 export type TrainModel = typeof TRAIN_MODELS[number];
 
-/** The shape of `model`, and where it came from (printed with the figures). */
-export function trainShape(model: TrainModel): { shape: TrainStepShape; source: string } {
-  if (model === "small") return { shape: SMALL, source: "small encoder (bench)" };
+/** The shape of `model` (its own batch unless `batch` is given), and where it came from. */
+export function trainShape(
+  model: TrainModel,
+  batch?: number,
+): { shape: TrainStepShape; source: string } {
+  if (model === "small") {
+    return { shape: { ...SMALL, batch: batch ?? SMALL.batch }, source: "small encoder (bench)" };
+  }
   const profile = getProfile(model === "default" ? "small" : "gpu");
-  const batch = model === "default" ? profile.unsupervised.chunkSize : 8;
+  batch ??= model === "default" ? profile.unsupervised.chunkSize : 8;
   const shape = {
     transformer: profile.student,
     colbertDim: profile.colbertDim,
