@@ -8,6 +8,7 @@ import { initBackend } from "../lib/backend.ts";
 import { openBlas } from "../lib/blas/openblas_ffi.ts";
 import { maxSimPacked, MaxSimScorer } from "../lib/blas/maxsim_blas.ts";
 import { maxSimReduceKernel } from "../lib/blas/maxsim_reduce_wasm.ts";
+import { planChunks } from "../lib/blas/maxsim_chunk.ts";
 import { packDocuments, sliceDocuments } from "../lib/blas/packed_documents.ts";
 import { rankStream } from "../lib/blas/rank_stream.ts";
 import { assertClose, maxsimReference, randomArray, rows } from "./late_interaction_reference.ts";
@@ -81,6 +82,15 @@ Deno.test("the wasm MaxSim reduction equals nested loops for segments of 0 to 70
     }
   }
   assert.deepEqual(new Float32Array(memory.buffer, out, expected.length), expected);
+});
+
+Deno.test("planChunks: whole documents up to the token budget, a longer one alone", () => {
+  // Lengths 3, 2, 0, 4, 6, 1 with a budget of 5 tokens.
+  const offsets = Int32Array.from([0, 3, 5, 5, 9, 15, 16]);
+  assert.deepEqual([...planChunks(offsets, 5)], [3, 4, 5, 6]);
+  assert.deepEqual([...planChunks(offsets, 100)], [6]);
+  assert.deepEqual([...planChunks(offsets, 1)], [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual([...planChunks(Int32Array.from([0]), 5)], []);
 });
 
 /**

@@ -38,13 +38,17 @@ export interface MaxSimOptions {
   /** OpenBLAS to use; null forces the tfjs fallback; default: the process's own. */
   blas?: OpenBlas | null;
   /**
-   * Document tokens per chunk. A chunk's products ([query tokens, chunkTokens] floats)
-   * should stay in the cache of the core that reads them: 2,048 x 32 is 256 KiB.
+   * Document tokens per chunk (at least one document). The default keeps a chunk's
+   * products ([query tokens, chunk tokens] floats) to {@link PRODUCT_FLOATS}, in the cache
+   * of the core that reads them, however many queries are scored at once.
    */
   chunkTokens?: number;
   /** Threads that score chunks with OpenBLAS (default: every core); the same numbers for any. */
   threads?: number;
 }
+
+/** Products per chunk by default: 512 KiB, 4,096 document tokens for one query of 32 tokens. */
+export const PRODUCT_FLOATS = 32 * 4096;
 
 /** Scores packed documents against a fixed set of queries; `close` (or `using`) ends its workers. */
 export class MaxSimScorer {
@@ -66,7 +70,8 @@ export class MaxSimScorer {
     }
     this.#main = new ChunkScorer(queries);
     this.#blas = options.blas === undefined ? openBlas() : options.blas;
-    this.#chunkTokens = options.chunkTokens ?? 2048;
+    this.#chunkTokens = options.chunkTokens ??
+      Math.max(1, Math.floor(PRODUCT_FLOATS / (count * length)));
     this.#threads = Math.max(1, options.threads ?? navigator.hardwareConcurrency);
     this.path = this.#blas ? "openblas" : "tfjs";
   }

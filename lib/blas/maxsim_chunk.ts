@@ -117,13 +117,14 @@ export class ChunkScorer {
   }
 }
 
-/** Copy one chunk's scores [queries, chunk documents] into `scores` [queries, count] at `start`. */
+/** Copy a chunk's scores [queries, its documents] into `into.scores` [queries, count] at `start`. */
 export function placeScores(
   chunkScores: Float32Array,
   into: { scores: Float32Array; count: number; start: number },
 ): void {
-  const docs = chunkScores.length / (into.scores.length / into.count);
-  for (let q = 0; q * docs < chunkScores.length; q++) {
+  const queries = into.scores.length / into.count;
+  const docs = chunkScores.length / queries;
+  for (let q = 0; q < queries; q++) {
     into.scores.set(chunkScores.subarray(q * docs, (q + 1) * docs), q * into.count + into.start);
   }
 }
