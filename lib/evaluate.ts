@@ -30,6 +30,8 @@ export type Evaluation = {
   map: number;
   queries: number;
   perQuery: Map<string, MetricValues>;
+  /** The ranking that was scored (for a TREC run file). */
+  run: Run;
 };
 
 /**
@@ -60,5 +62,6 @@ export async function evaluateRetriever(
     map: mean.map,
     queries,
     perQuery,
+    run,
   };
 }

@@ -13,7 +13,14 @@ import { crossEncoderHead, initCrossEncoderHead, pairEmbeddings } from "./heads/
 import { denseHead, type Pooling } from "./heads/dense.ts";
 import { initMlmHead, mlmHead } from "./heads/mlm.ts";
 import { addParam, ParamInit, type Params } from "./params.ts";
-import { initTransformer, type TransformerConfig, transformerForward } from "./transformer.ts";
+import {
+  type EncoderConfig,
+  encoderForward,
+  encoderShape,
+  initEncoder,
+  isHfEncoder,
+} from "./models/encoder.ts";
+import { HF_CLASSIFIER_PREFIX, hfClassifierScores } from "./models/hf_classifier.ts";
 
 /** Which head sits on the encoder. */
 export type ModelKind = "mlm" | "colbert" | "dense" | "cross";
@@ -21,11 +28,14 @@ export type ModelKind = "mlm" | "colbert" | "dense" | "cross";
 /** Everything needed to rebuild a model's computation (stored in checkpoints). */
 export interface ModelConfig {
   kind: ModelKind;
-  transformer: TransformerConfig;
+  /** The encoder: the suite's own transformer, or a BERT / ModernBERT from transformers. */
+  transformer: EncoderConfig;
   /** Width of ColBERT token embeddings (128 in the paper). */
   colbertDim: number;
   /** Pooling of the dense head. */
   pooling: Pooling;
+  /** Dense head: L2-normalise the pooled vector (default true; false for a folder without Normalize). */
+  normalize?: boolean;
   /** How texts become token rows: prompts, markers, lengths (markers unused by dense). */
   inputs: ColbertInputConfig;
 }
@@ -50,7 +60,7 @@ export interface EncoderBatch {
 export function createModel(config: ModelConfig, options: { seed: number }): Model {
   const params: Params = new Map();
   const init = new ParamInit(params, options.seed);
-  initTransformer(init, config.transformer);
+  initEncoder(init, config.transformer);
   initHead(new ParamInit(params, options.seed + 1), config);
   return { config, params };
 }
@@ -69,20 +79,19 @@ export function withHead(parent: Model, kind: ModelKind, options: { seed: number
 }
 
 function initHead(init: ParamInit, config: ModelConfig): void {
-  const { hidden, vocabSize } = config.transformer;
+  const { hidden, vocabSize } = encoderShape(config.transformer);
   if (config.kind === "colbert") initColbertHead(init, hidden, config.colbertDim);
   if (config.kind === "cross") initCrossEncoderHead(init, hidden);
   if (config.kind === "mlm") initMlmHead(init, hidden, vocabSize);
 }
 
 function encoderOutput(model: Model, batch: EncoderBatch, extra?: tf.Tensor3D): tf.Tensor3D {
-  return transformerForward(
-    model.params,
-    model.config.transformer,
-    batch.inputIds,
-    batch.attentionMask,
-    extra,
-  );
+  return encoderForward(model.params, model.config.transformer, {
+    inputIds: batch.inputIds,
+    attentionMask: batch.attentionMask,
+    tokenTypeIds: batch.tokenTypeIds,
+    extraEmbeddings: extra,
+  });
 }
 
 /** ColBERT: normalised token embeddings [B, L, colbertDim]. */
@@ -95,16 +104,31 @@ export function encodeTokens(model: Model, batch: EncoderBatch): tf.Tensor3D {
 export function encodePooled(model: Model, batch: EncoderBatch): tf.Tensor2D {
   expectKind(model, "dense");
   return tf.tidy(() =>
-    denseHead(encoderOutput(model, batch), batch.attentionMask, model.config.pooling)
+    denseHead(encoderOutput(model, batch), batch.attentionMask, {
+      pooling: model.config.pooling,
+      normalize: model.config.normalize ?? true,
+    })
   );
 }
 
-/** Cross-encoder: relevance scores [B] of query-document pair inputs. */
+/**
+ * Cross-encoder: relevance scores [B] of query-document pair inputs, by transformers'
+ * classification head for a loaded cross-encoder, else by the suite's own teacher head.
+ */
 export function scorePairs(model: Model, batch: EncoderBatch): tf.Tensor1D {
   expectKind(model, "cross");
-  return tf.tidy(() =>
-    crossEncoderHead(model.params, encoderOutput(model, batch, pairEmbeddings(model.params, batch)))
-  );
+  return tf.tidy(() => {
+    const { transformer } = model.config;
+    if (isHfEncoder(transformer) && model.params.has(`${HF_CLASSIFIER_PREFIX}classifier.weight`)) {
+      const hidden = encoderOutput(model, batch);
+      return hfClassifierScores(model.params, transformer, {
+        hidden,
+        attentionMask: batch.attentionMask,
+      });
+    }
+    const extra = pairEmbeddings(model.params, batch);
+    return crossEncoderHead(model.params, encoderOutput(model, batch, extra));
+  });
 }
 
 /** MLM: vocabulary logits [M, vocab] at the flat positions `positions` (int32 [M]). */

@@ -3,8 +3,9 @@
  * 8-byte little-endian header length, a JSON header mapping each tensor name to its
  * dtype, shape and byte range, then the raw little-endian data.
  *
- * Reading accepts F32, F16, BF16 and I32 (the dtypes of real ColBERT checkpoints) and
- * returns float32 or int32 arrays; writing emits F32 and I32, exactly round-tripping.
+ * Reading accepts F32, F16, BF16, I32 and I64 (the dtypes of real checkpoints; BERT folders
+ * carry an I64 `position_ids` buffer) and returns float32 or int32 arrays; writing emits F32
+ * and I32, exactly round-tripping.
  */
 
 /** One tensor as plain data. */
@@ -25,7 +26,7 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-const BYTES_PER_ELEMENT: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I32: 4 };
+const BYTES_PER_ELEMENT: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8 };
 
 /** Serialise tensors (in the map's order) and metadata to safetensors bytes. */
 export function encodeSafetensors(content: SafetensorsContent): Uint8Array {
@@ -92,6 +93,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
 function toArray(dtype: string, buffer: ArrayBuffer): Float32Array | Int32Array {
   if (dtype === "F32") return new Float32Array(buffer);
   if (dtype === "I32") return new Int32Array(buffer);
+  if (dtype === "I64") return Int32Array.from(new BigInt64Array(buffer), Number);
   const halves = new Uint16Array(buffer);
   const out = new Float32Array(halves.length);
   const widen = dtype === "BF16" ? bf16ToFloat : f16ToFloat;

@@ -20,6 +20,7 @@ import type { SupervisedExample } from "./data/records.ts";
 import { encoderInputs } from "./embed.ts";
 import { crossEntropy } from "./losses/cross_entropy.ts";
 import { type Model, scorePairs } from "./model.ts";
+import { encoderShape } from "./models/encoder.ts";
 import { pairBatch, type TextPair, type TokenBatch } from "./text_batch.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
@@ -107,7 +108,8 @@ export async function scoreCandidates(
   documents: readonly string[],
   options: ScoreCandidatesOptions = {},
 ): Promise<Float32Array> {
-  const { batchSize = 32, maxLength = teacher.config.transformer.maxLength } = options;
+  const { batchSize = 32, maxLength = encoderShape(teacher.config.transformer).maxLength } =
+    options;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new Error(`teacher.ts: batchSize must be an integer >= 1, got ${batchSize}`);
   }

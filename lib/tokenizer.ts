@@ -188,8 +188,10 @@ function fromJson(json: unknown, source: string, options: LoadTokenizerOptions =
     }),
   ) as unknown as SpecialTokenIds;
   const cacheable = model instanceof WordPiece && !model.fuse_unk;
+  // Added tokens (PyLate's "[Q] " / "[D] " prefixes) may sit past the model's own vocabulary.
+  const addedIds = [...hf.get_added_tokens_decoder().keys()];
   return {
-    vocabSize: model.vocab.length,
+    vocabSize: Math.max(model.vocab.length, ...addedIds.map((id) => id + 1)),
     special,
     encode: cacheable ? cachedWordPieceEncoder(hf) : libraryEncoder(hf),
     decode: (ids) => ids.length === 0 ? "" : hf.decode(Array.from(ids)),

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import { loadCheckpoint } from "../lib/checkpoint.ts";
 import { WITH_PROMPTS } from "../lib/phases/input_variant.ts";
+import { encoderShape } from "../lib/models/encoder.ts";
 import { TINY } from "../lib/phases/profiles.ts";
 import { distilled, teacherAndKd, unsupervised } from "../lib/study/recipes.ts";
 import { toyContext } from "./study_fixture.ts";
@@ -15,7 +16,7 @@ Deno.test("teacher -> KD dataset -> distillation, all cached", async () => {
   const { model } = await loadCheckpoint(teacher.dir);
   assert.equal(model.config.kind, "cross");
   assert.ok(
-    model.config.transformer.hidden > TINY.student.hidden,
+    encoderShape(model.config.transformer).hidden > TINY.student.hidden,
     "the teacher is larger than the students",
   );
   assert.equal(kd.records.length, 8);

@@ -35,7 +35,7 @@ export const TOY_TRAIN: TrainConfig = {
 
 /** The toy task for `model`; each micro-batch first waits `delayMs` (0: no wait). */
 export function toyTask(model: Model, delayMs = 0): TrainTask {
-  const target = tf.keep(tf.randomNormal([1, TOY_CONFIG.transformer.hidden], 0, 1, "float32", 9));
+  const target = tf.keep(tf.randomNormal([1, TINY_TRANSFORMER.hidden], 0, 1, "float32", 9));
   return {
     phase: "toy",
     model,

@@ -13,6 +13,7 @@ import {
 import { gelu, l2Normalize } from "../lib/ops.ts";
 import { disposeParams } from "../lib/params.ts";
 import { forwardFlopsPerToken, TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { encoderShape } from "../lib/models/encoder.ts";
 import { testBackends } from "./backends.ts";
 
 const CONFIG: ModelConfig = {
@@ -87,7 +88,7 @@ Deno.test("encoder gradient matches central finite differences", async () => {
   await initBackend("cpu");
   const model = createModel({ ...CONFIG, kind: "dense" }, { seed: 3 });
   const inputs = batch([[1, 5, 9, 3], [2, 7, 4, 0]], [[1, 1, 1, 1], [1, 1, 1, 0]]);
-  const target = tf.randomNormal([2, CONFIG.transformer.hidden], 0, 1, "float32", 5);
+  const target = tf.randomNormal([2, encoderShape(CONFIG.transformer).hidden], 0, 1, "float32", 5);
   await assertGradientsMatch(
     model,
     () => tf.sum(tf.mul(encodePooled(model, inputs), target)) as tf.Scalar,

@@ -14,7 +14,7 @@ import { disposeParams } from "../params.ts";
 import type { Tokenizer } from "../tokenizer.ts";
 import { train, type TrainConfig, type TrainLog, type TrainTask } from "../train/loop.ts";
 import { throttledPrinter } from "../train/progress.ts";
-import { forwardFlopsPerToken } from "../transformer.ts";
+import { encoderFlopsPerToken } from "../models/encoder.ts";
 import type { PhaseSettings, Profile } from "./profiles.ts";
 import type { StudyData } from "./study_data.ts";
 
@@ -136,7 +136,7 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
       wallSeconds: log.seconds,
       tokens: log.tokens,
       flops: 3 * log.tokens *
-        forwardFlopsPerToken(task.model.config.transformer, job.typicalLength),
+        encoderFlopsPerToken(task.model.config.transformer, job.typicalLength),
       steps: log.steps.length,
       created: new Date().toISOString(),
     };

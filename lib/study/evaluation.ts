@@ -79,7 +79,7 @@ export async function scoreSuite(
     const perQuery = Object.fromEntries(
       [...result.perQuery].map(([id, values]) => [id, values["ndcg@10"]]),
     );
-    const { perQuery: _, ...means } = result;
+    const { perQuery: _, run: _run, ...means } = result;
     datasets[dataset.name] = { ...means, perQuery };
   }
   const values = Object.values(datasets).map((d) => d["ndcg@10"]);
