@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { initBackend } from "../lib/backend.ts";
+import { colbertInputConfig } from "../lib/colbert_inputs.ts";
+import { embedTexts } from "../lib/embed.ts";
+import type { Encoded } from "../lib/losses/contrastive.ts";
+import { createModel, type ModelKind } from "../lib/model.ts";
+import { parseBertConfig } from "../lib/models/bert.ts";
+import { loadModelFolder } from "../lib/models/model_folder.ts";
+import { PROVENANCE_FILE, saveModelFolder } from "../lib/models/model_folder_write.ts";
+import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
+import { bertTokenizerJson, loadBertTokenizer, loadBertVocab } from "../lib/tokenizer.ts";
+import { temporaryFolder } from "./temporary_folder.ts";
+
+const TINY_BERT = parseBertConfig({
+  model_type: "bert",
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 32,
+  max_position_embeddings: 64,
+}, "test config");
+
+const TEXTS = ["What is a cat?", "A small domesticated carnivorous mammal, with soft fur."];
+
+/** A freshly initialised tiny BERT model of `kind`, and a tokenizer.json for it. */
+async function tinyModel(kind: ModelKind, root: string) {
+  const tokenizerPath = join(root, "tokenizer.json");
+  await Deno.writeTextFile(tokenizerPath, JSON.stringify(bertTokenizerJson(await loadBertVocab())));
+  const model = createModel({
+    kind,
+    transformer: TINY_BERT,
+    colbertDim: 8,
+    pooling: "mean",
+    // sentence-transformers keeps one max_seq_length for both sides of a dense model.
+    inputs: colbertInputConfig({
+      queryLength: kind === "dense" ? 20 : 12,
+      documentLength: 20,
+      prompts: false,
+    }),
+  }, { seed: 3 });
+  return { model, tokenizerPath };
+}
+
+async function values(encoded: Encoded): Promise<number[]> {
+  return Array.from(await (encoded instanceof tf.Tensor ? encoded : encoded.embeddings).data());
+}
+
+for (const kind of ["colbert", "dense"] as const) {
+  Deno.test(`a ${kind} model written as a model folder reads back to the same vectors`, async () => {
+    await initBackend("cpu");
+    await using folder = await temporaryFolder();
+    const { model, tokenizerPath } = await tinyModel(kind, folder.path);
+    const dir = join(folder.path, "model");
+    await saveModelFolder(dir, { model, tokenizerPath, metadata: { seed: 3 } });
+    const loaded = await loadModelFolder(dir);
+    assert.equal(loaded.format, kind === "colbert" ? "pylate" : "sentence-transformers");
+    assert.equal(loaded.model.config.kind, kind);
+    const tokenizer = await loadBertTokenizer();
+    for (const side of ["query", "document"] as const) {
+      assert.deepEqual(
+        await values(embedTexts(loaded.model, loaded.tokenizer, TEXTS, side)),
+        await values(embedTexts(model, tokenizer, TEXTS, side)),
+      );
+    }
+    const provenance = JSON.parse(await Deno.readTextFile(join(dir, PROVENANCE_FILE)));
+    assert.deepEqual(provenance.metadata, { seed: 3 });
+    assert.match(provenance.sha256["model.safetensors"], /^[0-9a-f]{64}$/);
+    await assert.rejects(saveModelFolder(dir, { model, tokenizerPath }), /already exists/);
+  });
+}
+
+/** Save a tiny ColBERT folder, then let `damage` change it; loading must fail with `expected`. */
+async function assertLoadFails(
+  damage: (dir: string) => Promise<void>,
+  expected: RegExp,
+): Promise<void> {
+  await initBackend("cpu");
+  await using folder = await temporaryFolder();
+  const { model, tokenizerPath } = await tinyModel("colbert", folder.path);
+  const dir = join(folder.path, "model");
+  await saveModelFolder(dir, { model, tokenizerPath });
+  await damage(dir);
+  await assert.rejects(loadModelFolder(dir), expected);
+}
+
+async function editWeights(dir: string, edit: (tensors: Map<string, unknown>) => void) {
+  const path = join(dir, "model.safetensors");
+  const content = decodeSafetensors(await Deno.readFile(path), path);
+  edit(content.tensors);
+  await Deno.writeFile(path, encodeSafetensors(content as Parameters<typeof encodeSafetensors>[0]));
+}
+
+Deno.test("a folder missing a tensor is refused, naming the file and the tensor", async () => {
+  await assertLoadFails(
+    (dir) => editWeights(dir, (t) => t.delete("encoder.layer.1.output.dense.weight")),
+    /model\.safetensors: tensor "encoder\.layer\.1\.output\.dense\.weight" is missing/,
+  );
+});
+
+Deno.test("a misshapen tensor is refused with both shapes", async () => {
+  await assertLoadFails(
+    (dir) =>
+      editWeights(
+        dir,
+        (t) => t.set("embeddings.LayerNorm.bias", { shape: [8], data: new Float32Array(8) }),
+      ),
+    /"embeddings\.LayerNorm\.bias" has shape \[8\], .*config\.json implies \[16\]/,
+  );
+});
+
+Deno.test("an unknown architecture is refused, naming config.json", async () => {
+  await assertLoadFails(async (dir) => {
+    const path = join(dir, "config.json");
+    const config = JSON.parse(await Deno.readTextFile(path));
+    await Deno.writeTextFile(path, JSON.stringify({ ...config, model_type: "gpt2" }));
+  }, /config\.json: unknown architecture \(model_type "gpt2"\)/);
+});
+
+Deno.test("a tokenizer with more ids than the embedding table is refused", async () => {
+  await assertLoadFails(async (dir) => {
+    const path = join(dir, "config.json");
+    const config = JSON.parse(await Deno.readTextFile(path));
+    await Deno.writeTextFile(path, JSON.stringify({ ...config, vocab_size: 1000 }));
+    await editWeights(dir, (t) =>
+      t.set("embeddings.word_embeddings.weight", {
+        shape: [1000, 16],
+        data: new Float32Array(16000),
+      }));
+  }, /tokenizer\.json: 30522 token ids, but .*config\.json has vocab_size 1000/);
+});
+
+Deno.test("a truncated weights file is refused, naming it", async () => {
+  await assertLoadFails(async (dir) => {
+    const path = join(dir, "model.safetensors");
+    const bytes = await Deno.readFile(path);
+    await Deno.writeFile(path, bytes.subarray(0, bytes.length - 100));
+  }, /model\.safetensors: not a valid safetensors file/);
+});
