@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { sha256Hex } from "../lib/checksum.ts";
 import { filesToDownload } from "../lib/models/hub_files.ts";
 import { ModelCache } from "../lib/models/model_cache.ts";
+import { listModels } from "../lib/models/model_cache_list.ts";
 import { pullModel, resolveModel } from "../lib/models/model_source.ts";
 import { type HubFaults, serveHub } from "./hub_server.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
@@ -185,7 +186,7 @@ Deno.test("hub: a pinned commit is fetched as it is and leaves main alone", asyn
   await pullModel(`hf:${REPO}`, f.options);
   assert.equal(f.hub.requests.length, asked + 1, "pulling main asks the Hub what main is now");
 
-  const listed = await f.cache.list();
+  const listed = await listModels(f.cache);
   assert.deepEqual(listed.map(({ name, source }) => ({ name, source })), [
     { name: `hf:${REPO}`, source: `${f.hub.endpoint}/${REPO}/tree/${FIRST}` },
     { name: `hf:${REPO}@${SECOND}`, source: `${f.hub.endpoint}/${REPO}/tree/${SECOND}` },

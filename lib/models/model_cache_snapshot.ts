@@ -108,3 +108,12 @@ async function checkAgainstBlobNames(folder: string): Promise<SnapshotCheck> {
   }
   return { sha256 };
 }
+
+/** The entries of a folder; none when it does not exist. */
+export async function* readDirIfAny(path: string): AsyncIterable<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

