@@ -14,7 +14,11 @@ import { gatherRows } from "../ops.ts";
 import { param, type ParamInit, type Params } from "../params.ts";
 import { ENCODER_PREFIX, type EncoderInputs } from "./encoder_inputs.ts";
 import { ACTIVATIONS, torchLayerNorm, torchLinear } from "./hf_ops.ts";
-import { attentionContext, modernBertAttention } from "./modernbert_attention.ts";
+import {
+  type AttentionContext,
+  attentionContext,
+  modernBertAttention,
+} from "./modernbert_attention.ts";
 import type { ModernBertConfig, ModernBertLayerType } from "./modernbert_config.ts";
 
 export {
@@ -82,35 +86,49 @@ export function modernBertForward(
     );
   }
   return tf.tidy(() => {
-    const name = (suffix: string) => ENCODER_PREFIX + suffix;
     const norm = (prefix: string, t: tf.Tensor3D) =>
-      torchLayerNorm(params, name(prefix), t, config.normEps);
-    const linear = (prefix: string, t: tf.Tensor3D) => torchLinear(params, name(prefix), t);
-    const headSize = config.hiddenSize / config.numAttentionHeads;
+      torchLayerNorm(params, ENCODER_PREFIX + prefix, t, config.normEps);
     const context = (type: ModernBertLayerType) =>
       attentionContext(inputs.attentionMask, {
-        headSize,
+        headSize: config.hiddenSize / config.numAttentionHeads,
         ...(type === "full_attention"
           ? { theta: config.globalRopeTheta, halfWindow: Infinity }
           : { theta: config.localRopeTheta, halfWindow: Math.floor(config.localAttention / 2) }),
       });
     const contexts = new Map(config.layerTypes.map((type) => [type, context(type)]));
-    const table = param(params, name("embeddings.tok_embeddings.weight"));
+    const table = param(params, `${ENCODER_PREFIX}embeddings.tok_embeddings.weight`);
     let x = gatherRows(table, inputs.inputIds) as tf.Tensor3D;
     if (inputs.extraEmbeddings) x = tf.add(x, inputs.extraEmbeddings);
     x = norm("embeddings.norm", x);
     config.layerTypes.forEach((type, layer) => {
-      const l = `layers.${layer}`;
-      const attended = modernBertAttention(params, layer > 0 ? norm(`${l}.attn_norm`, x) : x, {
-        prefix: name(`${l}.attn`),
-        heads: config.numAttentionHeads,
-        context: contexts.get(type)!,
-      });
-      x = tf.add(x, attended);
-      const [input, gate] = tf.split(linear(`${l}.mlp.Wi`, norm(`${l}.mlp_norm`, x)), 2, -1);
-      const gated = tf.mul(ACTIVATIONS[config.hiddenActivation](input), gate) as tf.Tensor3D;
-      x = tf.add(x, linear(`${l}.mlp.Wo`, gated));
+      // A scope per layer frees its intermediates as soon as it is done (what a backward
+      // pass needs, tfjs keeps on its own), so memory does not grow with the depth.
+      x = tf.tidy(() => encoderLayer(params, x, { config, layer, context: contexts.get(type)! }));
     });
     return norm("final_norm", x);
   });
+}
+
+/** One pre-norm block: x + attention(attn_norm(x)), then + Wo(act(a) * b), [a, b] = Wi(mlp_norm). */
+function encoderLayer(
+  params: Params,
+  x: tf.Tensor3D,
+  options: { config: ModernBertConfig; layer: number; context: AttentionContext },
+): tf.Tensor3D {
+  const { config, layer, context } = options;
+  const prefix = `${ENCODER_PREFIX}layers.${layer}`;
+  const norm = (name: string, t: tf.Tensor3D) =>
+    torchLayerNorm(params, `${prefix}.${name}`, t, config.normEps);
+  const attended = tf.add<tf.Tensor3D>(
+    x,
+    modernBertAttention(params, layer > 0 ? norm("attn_norm", x) : x, {
+      prefix: `${prefix}.attn`,
+      heads: config.numAttentionHeads,
+      context,
+    }),
+  );
+  const wi = torchLinear(params, `${prefix}.mlp.Wi`, norm("mlp_norm", attended));
+  const [value, gate] = tf.split<tf.Tensor3D>(wi, 2, -1);
+  const gated = tf.mul<tf.Tensor3D>(ACTIVATIONS[config.hiddenActivation](value), gate);
+  return tf.add(attended, torchLinear(params, `${prefix}.mlp.Wo`, gated));
 }
