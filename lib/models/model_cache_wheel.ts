@@ -100,15 +100,24 @@ async function modelFolders(root: string): Promise<string[]> {
     .filter((folder) => WEIGHTS_FILES.some((weights) => files.has(join(folder, weights))));
 }
 
-/** Run python3 with `args`; a failure throws `what` and Python's last line of complaint. */
+/**
+ * Run python3 with `args`, its stdout (pip's progress) shown on stderr, where it cannot mix
+ * with a command's own output; a failure throws `what` and Python's last complaint.
+ */
 async function python(args: string[], what: string): Promise<void> {
-  const output = await new Deno.Command("python3", { args, stdout: "piped", stderr: "piped" })
-    .output()
-    .catch((error) => {
-      throw new Error(`${what} needs python3 (${(error as Error).message})`);
-    });
-  if (!output.success) {
-    const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
-    throw new Error(`${what} failed: ${lines.filter((line) => line.trim()).pop() ?? "no message"}`);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("python3", { args, stdout: "piped", stderr: "piped" }).spawn();
+  } catch (error) {
+    throw new Error(`${what} needs python3 (${(error as Error).message})`);
+  }
+  const [, complaint, status] = await Promise.all([
+    child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }),
+    new Response(child.stderr).text(),
+    child.status,
+  ]);
+  if (!status.success) {
+    const lines = complaint.split("\n").filter((line) => line.trim());
+    throw new Error(`${what} failed: ${lines.pop() ?? `exit code ${status.code}`}`);
   }
 }
