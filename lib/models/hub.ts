@@ -19,6 +19,8 @@ import { httpProblem, hubGet } from "./hub_http.ts";
 /** Where models come from unless `HF_ENDPOINT` says otherwise. */
 export const DEFAULT_HUB_ENDPOINT = "https://huggingface.co";
 
+const API_TIMEOUT_MS = 60_000;
+
 /** How to reach the Hub; unset fields come from `HF_ENDPOINT` and `HF_TOKEN`. */
 export interface HubOptions {
   endpoint?: string;
@@ -50,7 +52,8 @@ export async function fetchRevision(
   const url = `${endpoint}/api/models/${repoId}/revision/${
     encodeURIComponent(revision)
   }?blobs=true`;
-  const response = await hubGet(url, { endpoint, token: token(options) });
+  const signal = AbortSignal.timeout(API_TIMEOUT_MS);
+  const response = await hubGet(url, { endpoint, token: token(options), signal });
   if (!response.ok) {
     await response.body?.cancel();
     const gated = response.status === 401 || response.status === 403
@@ -68,14 +71,15 @@ export async function fetchRevision(
 }
 
 /**
- * Download `owner/name` at `revision` into the cache (resuming an earlier attempt); the
- * snapshot's path. A branch or tag also gets its ref, written once the snapshot is in place.
+ * Download `owner/name` at `revision` into the cache (resuming an earlier attempt) unless
+ * the commit is there already. A branch or tag also gets its ref, written once the snapshot
+ * is in place.
  */
 export async function pullFromHub(
   cache: ModelCache,
   repoId: string,
   options: HubOptions & { revision?: string; expectSha256?: string } = {},
-): Promise<string> {
+): Promise<{ path: string; fetched: boolean }> {
   const revision = options.revision ?? "main";
   const endpoint = hubEndpoint(options);
   const { sha, siblings } = await fetchRevision(repoId, revision, options);
@@ -84,7 +88,7 @@ export async function pullFromHub(
   const cached = await cache.find(key, sha);
   if (cached) {
     if (ref) await cache.setRef(key, ref, sha);
-    return cached;
+    return { path: cached, fetched: false };
   }
   const folder = cache.partialPath(key, sha);
   const files: Record<string, FileRecord> = {};
@@ -102,13 +106,14 @@ export async function pullFromHub(
       silenceMs: options.silenceMs,
     });
   }
-  return await cache.add(key, sha, {
+  const path = await cache.add(key, sha, {
     folder,
     files,
     source: `${endpoint}/${repoId}/tree/${sha}`,
     ref,
     expectSha256: options.expectSha256,
   });
+  return { path, fetched: true };
 }
 
 function token(options: HubOptions): string | undefined {

@@ -112,8 +112,8 @@ async function fetchModel(
   const { cache } = options;
   try {
     if (spec.kind === "hf") {
-      const path = await pullFromHub(cache, spec.repoId, { ...options, revision: spec.revision });
-      return { path: await checked(path, text, options), fetched: true };
+      const pulled = await pullFromHub(cache, spec.repoId, { ...options, revision: spec.revision });
+      return { ...pulled, path: await checked(pulled.path, text, options) };
     }
     if (spec.kind === "pypi") {
       const registerAs = options.registerAs && parseHubName(options.registerAs);
