@@ -111,7 +111,8 @@ export class ModelCache {
         if (!await this.find(key, snapshot)) throw error; // else a racing copy won
       });
     }
-    await Deno.remove(added.folder, { recursive: true }).catch(() => {}); // when one was there
+    // Still here only when an identical snapshot was in place already.
+    await Deno.remove(added.folder, { recursive: true }).catch(() => {});
     if (added.ref) await this.setRef(key, added.ref, snapshot);
     await this.tidy(key);
     return target;
@@ -147,7 +148,9 @@ export class ModelCache {
 
   /** Whether a snapshot is intact (see {@link checkSnapshot}). */
   async check(key: string, snapshot: string): Promise<SnapshotCheck> {
-    return checkSnapshot(this.snapshotPath(key, snapshot), await this.manifest(key, snapshot));
+    const manifest = await this.manifest(key, snapshot).catch(() => undefined);
+    if (manifest === undefined) return { problem: "its manifest is not JSON" };
+    return checkSnapshot(this.snapshotPath(key, snapshot), manifest);
   }
 
   async #moveAside(key: string, snapshot: string, problem: string): Promise<void> {

