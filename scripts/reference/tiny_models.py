@@ -68,9 +68,10 @@ def save_modernbert_tiny(
         max_position_embeddings=256,
         global_attn_every_n_layers=2,
         local_attention=16,
-        # Distinct thetas, so a port that uses one rope for both layer kinds fails.
-        global_rope_theta=160000.0,
-        local_rope_theta=10000.0,
+        # Distinct thetas, so a port that uses one rope for both layer kinds fails, and not
+        # ModernBERT's defaults (160000, 10000), so one that ignores the config fails too.
+        global_rope_theta=80000.0,
+        local_rope_theta=5000.0,
         norm_bias=biases,
         attention_bias=biases,
         mlp_bias=biases,
