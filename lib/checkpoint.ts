@@ -1,100 +1,70 @@
 /**
- * Checkpoints: a folder holding `model.safetensors` (the weights) and `config.json`
- * (the model config, free-form metadata, and the weights' SHA-256).
- *
- * Both files are written atomically, weights first; the checksum in `config.json` ties
- * them together, so a damaged file or a crash between the two writes is detected on load
- * and reported with the file's path instead of silently training on garbage.
+ * The suite's checkpoints are model folders of the field (models/model_files.ts): a PyLate
+ * ColBERT, a sentence-transformers dense model, a transformers ModernBertForMaskedLM or
+ * cross-encoder, each with `colbert_zero.json` (the suite's settings of the model, its
+ * provenance and every file's SHA-256) beside it. PyLate, sentence-transformers and
+ * transformers load them unchanged; a damaged or half-written file is detected on load.
  */
-import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic_write.ts";
-import { sha256Hex } from "./checksum.ts";
-import type { Model, ModelConfig } from "./model.ts";
-import { addParam, type Params } from "./params.ts";
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from "./safetensors.ts";
+import { dirname, join } from "node:path";
+import type { Model } from "./model.ts";
+import { loadModelFolder } from "./models/model_folder.ts";
+import { SUITE_FILE, writeModelFiles } from "./models/model_files.ts";
+import type { Tokenizer } from "./tokenizer.ts";
 
-/** Format tag in `config.json`, checked on load. */
-export const CHECKPOINT_FORMAT = "colbert-zero-checkpoint/1";
-
-/** Name of the weights file inside a checkpoint folder. */
-export const WEIGHTS_FILE = "model.safetensors";
-
-/** Name of the config file inside a checkpoint folder. */
-export const CONFIG_FILE = "config.json";
-
-interface CheckpointConfig {
-  format: string;
-  model: ModelConfig;
-  weights: { file: string; sha256: string };
-  metadata: Record<string, unknown>;
+/** Options of {@link saveCheckpoint} and {@link saveModelFolder}. */
+export interface SaveOptions {
+  /** The tokenizer the model reads (its tokenizer.json ships in the folder). */
+  tokenizer: Tokenizer;
+  /** Provenance: phase, seed, profile, training summary... */
+  metadata?: Record<string, unknown>;
 }
 
-/** Write `model` (and optional provenance `metadata`) into folder `dir`. */
+/** Write `model` into the existing, empty folder `dir` (a cache entry being built). */
 export async function saveCheckpoint(
   dir: string,
   model: Model,
-  options: { metadata?: Record<string, unknown> } = {},
+  options: SaveOptions,
 ): Promise<void> {
-  const tensors = new Map<string, NamedArray>();
-  for (const [name, variable] of model.params) {
-    tensors.set(name, { shape: variable.shape, data: (await variable.data()) as Float32Array });
-  }
-  const bytes = encodeSafetensors({ tensors, metadata: { format: CHECKPOINT_FORMAT } });
-  await writeFileAtomic(join(dir, WEIGHTS_FILE), bytes);
-  const config: CheckpointConfig = {
-    format: CHECKPOINT_FORMAT,
-    model: model.config,
-    weights: { file: WEIGHTS_FILE, sha256: await sha256Hex(bytes) },
-    metadata: options.metadata ?? {},
-  };
-  await writeJsonAtomic(join(dir, CONFIG_FILE), config);
-}
-
-/** Read a checkpoint folder back into a trainable model, verifying the weights' checksum. */
-export async function loadCheckpoint(
-  dir: string,
-): Promise<{ model: Model; metadata: Record<string, unknown> }> {
-  const configPath = join(dir, CONFIG_FILE);
-  const config = await readConfig(configPath);
-  const weightsPath = join(dir, config.weights.file);
-  const bytes = await Deno.readFile(weightsPath).catch((error) => {
-    throw new Error(`${weightsPath}: cannot read checkpoint weights (${error.message})`);
-  });
-  if (await sha256Hex(bytes) !== config.weights.sha256) {
-    throw new Error(
-      `${weightsPath}: checksum does not match ${configPath} (damaged or half-written checkpoint)`,
-    );
-  }
-  const { tensors } = decodeSafetensors(bytes, weightsPath);
-  const params: Params = new Map();
-  for (const [name, { shape, data }] of tensors) {
-    addParam(params, name, tf.tensor(data, shape));
-  }
-  return { model: { config: config.model, params }, metadata: config.metadata };
-}
-
-async function readConfig(path: string): Promise<CheckpointConfig> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new Error(`${path}: cannot read checkpoint config (${(error as Error).message})`);
-  }
-  let config: CheckpointConfig;
-  try {
-    config = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path}: checkpoint config is not valid JSON (${(error as Error).message})`);
-  }
-  if (config?.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${path}: not a checkpoint of format ${CHECKPOINT_FORMAT}`);
-  }
-  return config;
+  await writeModelFiles(dir, { model, ...options });
 }
 
 /**
- * The checkpoint folder named by `nameOrPath`: a folder holding config.json, or the key
+ * Write `model` as a new model folder `dir`, built under a temporary name and renamed into
+ * place, so no reader ever sees half of it. `dir` must not exist.
+ */
+export async function saveModelFolder(
+  dir: string,
+  model: Model,
+  options: SaveOptions,
+): Promise<void> {
+  if (await Deno.stat(dir).then(() => true, () => false)) throw new Error(`${dir}: already exists`);
+  await Deno.mkdir(dirname(dir), { recursive: true });
+  const building = await Deno.makeTempDir({ dir: dirname(dir), prefix: ".tmp-model-" });
+  try {
+    await saveCheckpoint(building, model, options);
+    await Deno.rename(building, dir);
+  } catch (error) {
+    await Deno.remove(building, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}
+
+/** Read a checkpoint folder back into a trainable model, every file's checksum verified. */
+export async function loadCheckpoint(
+  dir: string,
+): Promise<{ model: Model; metadata: Record<string, unknown> }> {
+  const isFolder = await Deno.stat(join(dir, SUITE_FILE)).then((s) => s.isFile, () => false);
+  if (!isFolder) {
+    throw new Error(
+      `${join(dir, SUITE_FILE)}: cannot read checkpoint (not a model folder the suite wrote)`,
+    );
+  }
+  const { model, metadata } = await loadModelFolder(dir);
+  return { model, metadata };
+}
+
+/**
+ * The checkpoint folder named by `nameOrPath`: a folder holding the suite's file, or the key
  * of a valid entry of `cache`. Throws naming both places it looked.
  */
 export async function resolveCheckpoint(
@@ -102,10 +72,10 @@ export async function resolveCheckpoint(
   cache: { root: string; get(key: string): Promise<unknown>; path(key: string): string },
 ): Promise<string> {
   const isFile = (path: string) => Deno.stat(path).then((s) => s.isFile, () => false);
-  if (await isFile(join(nameOrPath, CONFIG_FILE))) return nameOrPath;
-  if (await cache.get(nameOrPath)) return cache.path(nameOrPath);
+  if (await isFile(join(nameOrPath, SUITE_FILE))) return nameOrPath;
+  if (/^[\w-]+$/.test(nameOrPath) && await cache.get(nameOrPath)) return cache.path(nameOrPath);
   throw new Error(
-    `'${nameOrPath}' is neither a checkpoint folder (no ${join(nameOrPath, CONFIG_FILE)}) ` +
+    `'${nameOrPath}' is neither a checkpoint folder (no ${join(nameOrPath, SUITE_FILE)}) ` +
       `nor a valid entry of the cache ${cache.root}`,
   );
 }

@@ -106,10 +106,12 @@ export function colbertLengths(config: ColbertInputConfig): { query: number; doc
   return { query: config.queryLength + extra, document: config.documentLength + extra };
 }
 
-/** Ids of the skiplist entries found in the vocabulary (absent entries cannot occur). */
+/**
+ * Ids of the skiplist entries. An entry the vocabulary lacks stands for [UNK], as PyLate's
+ * `convert_tokens_to_ids` makes it: [UNK] tokens are then left out of document scoring too.
+ */
 export function skiplistIds(tokenizer: Tokenizer, words: readonly string[]): Set<number> {
-  const ids = words.map((word) => tokenizer.tokenToId(word));
-  return new Set(ids.filter((id): id is number => id !== undefined));
+  return new Set(words.map((word) => tokenizer.tokenToId(word) ?? tokenizer.special.unk));
 }
 
 /** `[CLS] [Q] prompt+query [SEP] [MASK]...`, every row exactly the query length. */

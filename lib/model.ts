@@ -13,13 +13,7 @@ import { crossEncoderHead, initCrossEncoderHead, pairEmbeddings } from "./heads/
 import { denseHead, type Pooling } from "./heads/dense.ts";
 import { initMlmHead, mlmHead } from "./heads/mlm.ts";
 import { addParam, ParamInit, type Params } from "./params.ts";
-import {
-  type EncoderConfig,
-  encoderForward,
-  encoderShape,
-  initEncoder,
-  isHfEncoder,
-} from "./models/encoder.ts";
+import { type EncoderConfig, encoderForward, encoderShape, initEncoder } from "./models/encoder.ts";
 import { HF_CLASSIFIER_PREFIX, hfClassifierScores } from "./models/hf_classifier.ts";
 
 /** Which head sits on the encoder. */
@@ -28,7 +22,7 @@ export type ModelKind = "mlm" | "colbert" | "dense" | "cross";
 /** Everything needed to rebuild a model's computation (stored in checkpoints). */
 export interface ModelConfig {
   kind: ModelKind;
-  /** The encoder: the suite's own transformer, or a BERT / ModernBERT from transformers. */
+  /** The encoder: a BERT or ModernBERT as transformers defines it (config.json). */
   transformer: EncoderConfig;
   /** Width of ColBERT token embeddings (128 in the paper). */
   colbertDim: number;
@@ -79,10 +73,10 @@ export function withHead(parent: Model, kind: ModelKind, options: { seed: number
 }
 
 function initHead(init: ParamInit, config: ModelConfig): void {
-  const { hidden, vocabSize } = encoderShape(config.transformer);
+  const { hidden } = encoderShape(config.transformer);
   if (config.kind === "colbert") initColbertHead(init, hidden, config.colbertDim);
   if (config.kind === "cross") initCrossEncoderHead(init, hidden);
-  if (config.kind === "mlm") initMlmHead(init, hidden, vocabSize);
+  if (config.kind === "mlm") initMlmHead(init, config.transformer);
 }
 
 function encoderOutput(model: Model, batch: EncoderBatch, extra?: tf.Tensor3D): tf.Tensor3D {
@@ -119,7 +113,7 @@ export function scorePairs(model: Model, batch: EncoderBatch): tf.Tensor1D {
   expectKind(model, "cross");
   return tf.tidy(() => {
     const { transformer } = model.config;
-    if (isHfEncoder(transformer) && model.params.has(`${HF_CLASSIFIER_PREFIX}classifier.weight`)) {
+    if (model.params.has(`${HF_CLASSIFIER_PREFIX}classifier.weight`)) {
       const hidden = encoderOutput(model, batch);
       return hfClassifierScores(model.params, transformer, {
         hidden,
@@ -134,7 +128,12 @@ export function scorePairs(model: Model, batch: EncoderBatch): tf.Tensor1D {
 /** MLM: vocabulary logits [M, vocab] at the flat positions `positions` (int32 [M]). */
 export function mlmLogits(model: Model, batch: EncoderBatch, positions: tf.Tensor1D): tf.Tensor2D {
   expectKind(model, "mlm");
-  return tf.tidy(() => mlmHead(model.params, encoderOutput(model, batch), positions));
+  return tf.tidy(() =>
+    mlmHead(model.params, model.config.transformer, {
+      hidden: encoderOutput(model, batch),
+      positions,
+    })
+  );
 }
 
 function expectKind(model: Model, kind: ModelKind): void {

@@ -113,8 +113,8 @@ export interface SingleSequenceOptions {
 }
 
 /**
- * `[CLS] (marker) tokens(prompt + text) [SEP]`, the text's tail cut to fit `maxLength`,
- * so [SEP] always closes the row.
+ * `[CLS] (marker) tokens(prompt + text, stripped) [SEP]`, the text's tail cut to fit
+ * `maxLength`, so [SEP] always closes the row.
  */
 export function singleSequence(
   tokenizer: Tokenizer,
@@ -127,7 +127,9 @@ export function singleSequence(
   if (budget < 0) {
     throw new Error(`singleSequence: maxLength ${options.maxLength} leaves no room for [SEP]`);
   }
-  const ids = tokenizer.encode((options.prompt ?? "") + text);
+  // sentence-transformers (and so PyLate) strips the text; byte-level BPE would otherwise
+  // turn a leading or trailing space into tokens of its own.
+  const ids = tokenizer.encode(((options.prompt ?? "") + text).trim());
   return [...head, ...ids.slice(0, budget), sep];
 }
 

@@ -43,6 +43,8 @@ export interface Tokenizer {
   readonly vocabSize: number;
   /** Ids of [CLS], [SEP], [PAD], [MASK], [UNK]. */
   readonly special: Readonly<SpecialTokenIds>;
+  /** The tokenizer.json it was built from (written into every model folder the suite saves). */
+  readonly json: Readonly<Record<string, unknown>>;
   /** Token ids of `text`, without special tokens around it. */
   encode(text: string): number[];
   /** Text of `ids`, WordPiece pieces joined back into words. */
@@ -87,10 +89,16 @@ export function bertVocabFromPackage(entries: readonly string[], source = "vocab
 
 /**
  * A Hugging Face tokenizer.json object for bert-base-uncased with the given vocabulary
- * (vocab.txt order), the settings of the official file less its post-processor.
+ * (vocab.txt order) and the settings of the official file. The suite itself encodes without
+ * special tokens; the post-processor is for the folders it writes, which transformers and
+ * PyLate tokenize with `[CLS] ... [SEP]`.
  */
 export function bertTokenizerJson(vocab: readonly string[]): Record<string, unknown> {
   const ids = Object.fromEntries(vocab.map((token, id) => [token, id]));
+  const special = (token: string, typeId: number) => ({
+    SpecialToken: { id: token, type_id: typeId },
+  });
+  const sequence = (id: string, typeId: number) => ({ Sequence: { id, type_id: typeId } });
   return {
     version: "1.0",
     added_tokens: Object.values(BERT_SPECIAL_TOKENS).map((content) => ({
@@ -111,7 +119,22 @@ export function bertTokenizerJson(vocab: readonly string[]): Record<string, unkn
       lowercase: true,
     },
     pre_tokenizer: { type: "BertPreTokenizer" },
-    post_processor: null,
+    post_processor: {
+      type: "TemplateProcessing",
+      single: [special("[CLS]", 0), sequence("A", 0), special("[SEP]", 0)],
+      pair: [
+        special("[CLS]", 0),
+        sequence("A", 0),
+        special("[SEP]", 0),
+        sequence("B", 1),
+        special("[SEP]", 1),
+      ],
+      special_tokens: Object.fromEntries(
+        ["[CLS]", "[SEP]"].map((
+          token,
+        ) => [token, { id: token, ids: [ids[token]], tokens: [token] }]),
+      ),
+    },
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
     model: {
       type: "WordPiece",
@@ -192,6 +215,7 @@ function fromJson(json: unknown, source: string, options: LoadTokenizerOptions =
   const addedIds = [...hf.get_added_tokens_decoder().keys()];
   return {
     vocabSize: Math.max(model.vocab.length, ...addedIds.map((id) => id + 1)),
+    json: json as Record<string, unknown>,
     special,
     encode: cacheable ? cachedWordPieceEncoder(hf) : libraryEncoder(hf),
     decode: (ids) => ids.length === 0 ? "" : hf.decode(Array.from(ids)),

@@ -9,7 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend.ts";
 import { BLAS_ENV, openBlas, resolveSgemm } from "../lib/blas/openblas_ffi.ts";
 import { restoreWasmMatMul, useBlasMatMul } from "../lib/blas/wasm_matmul_kernels.ts";
-import { initTransformer, transformerForward } from "../lib/transformer.ts";
+import { encoderForward, initEncoder } from "../lib/models/encoder.ts";
+import { tinyEncoder } from "./tiny_encoder.ts";
 import { disposeParams, ParamInit, type Params } from "../lib/params.ts";
 import { assertClose, randomArray } from "./late_interaction_reference.ts";
 
@@ -158,11 +159,11 @@ Deno.test(
   },
 );
 
-const TINY = { vocabSize: 50, hidden: 16, layers: 2, heads: 2, intermediate: 32, maxLength: 12 };
+const TINY = tinyEncoder({ vocabSize: 50, hidden: 16, intermediate: 32, maxLength: 12 });
 
 function tinyModel(): Params {
   const params: Params = new Map();
-  initTransformer(new ParamInit(params, 7), TINY);
+  initEncoder(new ParamInit(params, 7), TINY);
   return params;
 }
 
@@ -174,7 +175,9 @@ function tinyModelGradients(): Map<string, Float32Array> {
     const ids = tf.tensor2d([[1, 5, 9, 3, 0, 0], [2, 8, 4, 7, 6, 1]], undefined, "int32");
     const mask = tf.tensor2d([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]]);
     const { grads } = tf.variableGrads(() =>
-      tf.sum(tf.square(transformerForward(params, TINY, ids, mask))) as tf.Scalar
+      tf.sum(
+        tf.square(encoderForward(params, TINY, { inputIds: ids, attentionMask: mask })),
+      ) as tf.Scalar
     );
     for (const [name, variable] of params) {
       out.set(name, grads[variable.name].dataSync() as Float32Array);

@@ -2,40 +2,50 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import { loadCheckpoint, saveCheckpoint, WEIGHTS_FILE } from "../lib/checkpoint.ts";
-import { createModel, type ModelConfig, withHead } from "../lib/model.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoint.ts";
+import { createModel, type ModelConfig, type ModelKind, withHead } from "../lib/model.ts";
+import { SUITE_FILE } from "../lib/models/model_files.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
-import { TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { temporaryFolder } from "./temporary_folder.ts";
+import { tinyEncoder } from "./tiny_encoder.ts";
 
 const CONFIG: ModelConfig = {
   kind: "colbert",
-  transformer: { ...TINY_TRANSFORMER, vocabSize: 40, maxLength: 8 },
+  transformer: tinyEncoder({ maxLength: 8 }),
   colbertDim: 4,
   pooling: "mean",
   inputs: colbertInputConfig(),
 };
 
-Deno.test("checkpoint round trip is bit-identical", async () => {
-  await initBackend("cpu");
-  const dir = await Deno.makeTempDir();
-  const model = createModel(CONFIG, { seed: 11 });
-  await saveCheckpoint(dir, model, { metadata: { phase: "test", seed: 11 } });
-  const { model: loaded, metadata } = await loadCheckpoint(dir);
-  assert.deepEqual(loaded.config, CONFIG);
-  assert.deepEqual(metadata, { phase: "test", seed: 11 });
-  assert.deepEqual([...loaded.params.keys()], [...model.params.keys()]);
-  for (const [name, variable] of model.params) {
-    const original = new Uint8Array((await variable.data() as Float32Array).buffer);
-    const restored = new Uint8Array((await loaded.params.get(name)!.data() as Float32Array).buffer);
-    assert.deepEqual(restored, original, name);
-  }
-});
+for (const kind of ["colbert", "dense", "mlm", "cross"] as ModelKind[]) {
+  Deno.test(`checkpoint round trip of a ${kind} model is bit-identical`, async () => {
+    await initBackend("cpu");
+    await using folder = await temporaryFolder();
+    const model = createModel({ ...CONFIG, kind }, { seed: 11 });
+    const tokenizer = await loadBertTokenizer();
+    await saveCheckpoint(folder.path, model, { tokenizer, metadata: { phase: "test", seed: 11 } });
+    const { model: loaded, metadata } = await loadCheckpoint(folder.path);
+    assert.deepEqual(loaded.config, { ...CONFIG, kind });
+    assert.deepEqual(metadata, { phase: "test", seed: 11 });
+    assert.deepEqual([...loaded.params.keys()].sort(), [...model.params.keys()].sort());
+    for (const [name, variable] of model.params) {
+      const original = new Uint8Array((await variable.data() as Float32Array).buffer);
+      const restored = new Uint8Array(
+        (await loaded.params.get(name)!.data() as Float32Array).buffer,
+      );
+      assert.deepEqual(restored, original, name);
+    }
+  });
+}
 
 Deno.test("a damaged or truncated checkpoint is refused with the file's name", async () => {
   await initBackend("cpu");
-  const dir = await Deno.makeTempDir();
-  await saveCheckpoint(dir, createModel(CONFIG, { seed: 1 }));
-  const weights = join(dir, WEIGHTS_FILE);
+  await using folder = await temporaryFolder();
+  const dir = folder.path;
+  const tokenizer = await loadBertTokenizer();
+  await saveCheckpoint(dir, createModel(CONFIG, { seed: 1 }), { tokenizer });
+  const weights = join(dir, "model.safetensors");
   const bytes = await Deno.readFile(weights);
   bytes[bytes.length - 3] ^= 0xff;
   await Deno.writeFile(weights, bytes);
@@ -45,9 +55,12 @@ Deno.test("a damaged or truncated checkpoint is refused with the file's name", a
   );
   await Deno.writeFile(weights, bytes.subarray(0, 100));
   await assert.rejects(loadCheckpoint(dir), (e: Error) => e.message.includes(weights));
-  await Deno.writeTextFile(join(dir, "config.json"), "{ not json");
-  await assert.rejects(loadCheckpoint(dir), /config\.json: checkpoint config is not valid JSON/);
-  await assert.rejects(loadCheckpoint(join(dir, "absent")), /absent\/config\.json: cannot read/);
+  await Deno.writeTextFile(join(dir, SUITE_FILE), "{ not json");
+  await assert.rejects(loadCheckpoint(dir), /colbert_zero\.json: not valid JSON/);
+  await assert.rejects(
+    loadCheckpoint(join(dir, "absent")),
+    /absent\/colbert_zero\.json: cannot read/,
+  );
 });
 
 Deno.test("withHead copies the encoder and adds a fresh head", async () => {
@@ -56,7 +69,7 @@ Deno.test("withHead copies the encoder and adds a fresh head", async () => {
   const colbert = withHead(mlm, "colbert", { seed: 3 });
   assert.ok(colbert.params.has("colbert.projection.weight"));
   assert.ok(!colbert.params.has("mlm.decoder.bias"));
-  const name = "encoder.layers.1.attention.qkv.weight";
+  const name = "encoder.layers.1.attn.Wqkv.weight";
   assert.deepEqual(await colbert.params.get(name)!.data(), await mlm.params.get(name)!.data());
   // Training the child must not touch the parent.
   colbert.params.get(name)!.assign(colbert.params.get(name)!.mul(0));

@@ -3,13 +3,13 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import { writeBeir } from "../lib/beir.ts";
-import { saveCheckpoint } from "../lib/checkpoint.ts";
+import { saveModelFolder } from "../lib/checkpoint.ts";
 import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import { evaluateRetriever } from "../lib/evaluate.ts";
 import { createModel, type ModelKind } from "../lib/model.ts";
 import { neuralRetriever } from "../lib/neural_retriever.ts";
 import { loadBertTokenizer } from "../lib/tokenizer.ts";
-import { TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { tinyEncoder } from "./tiny_encoder.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const CLI = fileURLToPath(new URL("../cli/eval.ts", import.meta.url));
@@ -28,7 +28,7 @@ const DATASET = {
 function model(kind: ModelKind) {
   return createModel({
     kind,
-    transformer: { ...TINY_TRANSFORMER, maxLength: 256 },
+    transformer: tinyEncoder({ maxLength: 256 }),
     colbertDim: 8,
     pooling: "mean",
     inputs: colbertInputConfig(),
@@ -42,7 +42,7 @@ for (const kind of ["colbert", "dense"] as const) {
     const data = join(folder.path, "data"), checkpoint = join(folder.path, "model");
     await writeBeir(data, DATASET);
     const trained = model(kind);
-    await saveCheckpoint(checkpoint, trained);
+    await saveModelFolder(checkpoint, trained, { tokenizer: await loadBertTokenizer() });
     const expected = await evaluateRetriever(
       DATASET,
       neuralRetriever(trained, await loadBertTokenizer(), DATASET.corpus),

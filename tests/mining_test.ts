@@ -12,7 +12,7 @@ import {
 } from "../lib/mining.ts";
 import { createModel, type ModelKind } from "../lib/model.ts";
 import { loadBertTokenizer } from "../lib/tokenizer.ts";
-import { TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { tinyEncoder } from "./tiny_encoder.ts";
 
 await initBackend("cpu");
 const tokenizer = await loadBertTokenizer();
@@ -123,7 +123,7 @@ const QUERIES: LabelledQuery[] = [
 function tinyModel(kind: ModelKind) {
   return createModel({
     kind,
-    transformer: TINY_TRANSFORMER,
+    transformer: tinyEncoder(),
     colbertDim: 8,
     pooling: "mean",
     inputs: colbertInputConfig({ queryLength: 8, documentLength: 16, prompts: false }),

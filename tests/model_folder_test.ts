@@ -8,9 +8,10 @@ import type { Encoded } from "../lib/losses/contrastive.ts";
 import { createModel, type ModelKind } from "../lib/model.ts";
 import { parseBertConfig } from "../lib/models/bert.ts";
 import { loadModelFolder } from "../lib/models/model_folder.ts";
-import { PROVENANCE_FILE, saveModelFolder } from "../lib/models/model_folder_write.ts";
+import { saveModelFolder } from "../lib/checkpoint.ts";
+import { SUITE_FILE } from "../lib/models/model_files.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
-import { bertTokenizerJson, loadBertTokenizer, loadBertVocab } from "../lib/tokenizer.ts";
+import { loadBertTokenizer } from "../lib/tokenizer.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const TINY_BERT = parseBertConfig({
@@ -24,11 +25,9 @@ const TINY_BERT = parseBertConfig({
 
 const TEXTS = ["What is a cat?", "A small domesticated carnivorous mammal, with soft fur."];
 
-/** A freshly initialised tiny BERT model of `kind`, and a tokenizer.json for it. */
-async function tinyModel(kind: ModelKind, root: string) {
-  const tokenizerPath = join(root, "tokenizer.json");
-  await Deno.writeTextFile(tokenizerPath, JSON.stringify(bertTokenizerJson(await loadBertVocab())));
-  const model = createModel({
+/** A freshly initialised tiny BERT model of `kind`. */
+function tinyModel(kind: ModelKind) {
+  return createModel({
     kind,
     transformer: TINY_BERT,
     colbertDim: 8,
@@ -40,7 +39,6 @@ async function tinyModel(kind: ModelKind, root: string) {
       prompts: false,
     }),
   }, { seed: 3 });
-  return { model, tokenizerPath };
 }
 
 async function values(encoded: Encoded): Promise<number[]> {
@@ -51,23 +49,27 @@ for (const kind of ["colbert", "dense"] as const) {
   Deno.test(`a ${kind} model written as a model folder reads back to the same vectors`, async () => {
     await initBackend("cpu");
     await using folder = await temporaryFolder();
-    const { model, tokenizerPath } = await tinyModel(kind, folder.path);
-    const dir = join(folder.path, "model");
-    await saveModelFolder(dir, { model, tokenizerPath, metadata: { seed: 3 } });
-    const loaded = await loadModelFolder(dir);
-    assert.equal(loaded.format, kind === "colbert" ? "pylate" : "sentence-transformers");
-    assert.equal(loaded.model.config.kind, kind);
+    const model = tinyModel(kind);
     const tokenizer = await loadBertTokenizer();
-    for (const side of ["query", "document"] as const) {
-      assert.deepEqual(
-        await values(embedTexts(loaded.model, loaded.tokenizer, TEXTS, side)),
-        await values(embedTexts(model, tokenizer, TEXTS, side)),
-      );
+    const dir = join(folder.path, "model");
+    await saveModelFolder(dir, model, { tokenizer, metadata: { seed: 3 } });
+    const suite = JSON.parse(await Deno.readTextFile(join(dir, SUITE_FILE)));
+    assert.deepEqual(suite.metadata, { seed: 3 });
+    assert.match(suite.sha256["model.safetensors"], /^[0-9a-f]{64}$/);
+    await assert.rejects(saveModelFolder(dir, model, { tokenizer }), /already exists/);
+    // Read as the suite's own folder, then as PyLate or sentence-transformers would leave it.
+    for (const withSuiteFile of [true, false]) {
+      if (!withSuiteFile) await Deno.remove(join(dir, SUITE_FILE));
+      const loaded = await loadModelFolder(dir);
+      assert.equal(loaded.format, kind === "colbert" ? "pylate" : "sentence-transformers");
+      assert.equal(loaded.model.config.kind, kind);
+      for (const side of ["query", "document"] as const) {
+        assert.deepEqual(
+          await values(embedTexts(loaded.model, loaded.tokenizer, TEXTS, side)),
+          await values(embedTexts(model, tokenizer, TEXTS, side)),
+        );
+      }
     }
-    const provenance = JSON.parse(await Deno.readTextFile(join(dir, PROVENANCE_FILE)));
-    assert.deepEqual(provenance.metadata, { seed: 3 });
-    assert.match(provenance.sha256["model.safetensors"], /^[0-9a-f]{64}$/);
-    await assert.rejects(saveModelFolder(dir, { model, tokenizerPath }), /already exists/);
   });
 }
 
@@ -78,9 +80,10 @@ async function assertLoadFails(
 ): Promise<void> {
   await initBackend("cpu");
   await using folder = await temporaryFolder();
-  const { model, tokenizerPath } = await tinyModel("colbert", folder.path);
   const dir = join(folder.path, "model");
-  await saveModelFolder(dir, { model, tokenizerPath });
+  await saveModelFolder(dir, tinyModel("colbert"), { tokenizer: await loadBertTokenizer() });
+  // Without the suite's checksums, as a folder made elsewhere: the reader's own checks speak.
+  await Deno.remove(join(dir, SUITE_FILE));
   await damage(dir);
   await assert.rejects(loadModelFolder(dir), expected);
 }

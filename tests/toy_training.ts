@@ -11,12 +11,12 @@ import { initBackend } from "../lib/backend.ts";
 import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import { createModel, encodePooled, type Model, type ModelConfig } from "../lib/model.ts";
 import { gradientsOf, train, type TrainConfig, type TrainTask } from "../lib/train/loop.ts";
-import { TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { TINY_SHAPE, tinyEncoder } from "./tiny_encoder.ts";
 
 /** A dense model over a 30-token vocabulary. */
 export const TOY_CONFIG: ModelConfig = {
   kind: "dense",
-  transformer: { ...TINY_TRANSFORMER, vocabSize: 30, maxLength: 6 },
+  transformer: tinyEncoder({ vocabSize: 30, maxLength: 6 }),
   colbertDim: 4,
   pooling: "mean",
   inputs: colbertInputConfig(),
@@ -35,7 +35,7 @@ export const TOY_TRAIN: TrainConfig = {
 
 /** The toy task for `model`; each micro-batch first waits `delayMs` (0: no wait). */
 export function toyTask(model: Model, delayMs = 0): TrainTask {
-  const target = tf.keep(tf.randomNormal([1, TINY_TRANSFORMER.hidden], 0, 1, "float32", 9));
+  const target = tf.keep(tf.randomNormal([1, TINY_SHAPE.hidden], 0, 1, "float32", 9));
   return {
     phase: "toy",
     model,

@@ -12,13 +12,14 @@ import {
 } from "../lib/model.ts";
 import { gelu, l2Normalize } from "../lib/ops.ts";
 import { disposeParams } from "../lib/params.ts";
-import { forwardFlopsPerToken, TINY_TRANSFORMER } from "../lib/transformer.ts";
+import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
+import { TINY_SHAPE, tinyEncoder } from "./tiny_encoder.ts";
 import { encoderShape } from "../lib/models/encoder.ts";
 import { testBackends } from "./backends.ts";
 
 const CONFIG: ModelConfig = {
   kind: "colbert",
-  transformer: { ...TINY_TRANSFORMER, vocabSize: 50, maxLength: 8 },
+  transformer: tinyEncoder({ vocabSize: 50, maxLength: 8 }),
   colbertDim: 6,
   pooling: "mean",
   inputs: colbertInputConfig(),
@@ -93,9 +94,9 @@ Deno.test("encoder gradient matches central finite differences", async () => {
     model,
     () => tf.sum(tf.mul(encodePooled(model, inputs), target)) as tf.Scalar,
     [
-      ["encoder.layers.0.attention.qkv.weight", [0, 7, 21]],
-      ["encoder.layers.1.feed_forward.up.weight", [0, 7, 21]],
-      ["encoder.embeddings.token", [5 * 32 + 3, 9 * 32 + 30, 49 * 32]], // rows 5, 9 used; 49 unused
+      ["encoder.layers.0.attn.Wqkv.weight", [0, 7, 21]],
+      ["encoder.layers.1.mlp.Wi.weight", [0, 7, 21]],
+      ["encoder.embeddings.tok_embeddings.weight", [5 * 32 + 3, 9 * 32 + 30, 49 * 32]], // rows 5, 9 used; 49 unused
     ],
   );
 });
@@ -146,7 +147,7 @@ async function assertGradientsMatch(
 }
 
 Deno.test("FLOPs per token grow with layers and length", () => {
-  const base = forwardFlopsPerToken(TINY_TRANSFORMER, 32);
-  assert.ok(forwardFlopsPerToken({ ...TINY_TRANSFORMER, layers: 4 }, 32) === 2 * base);
-  assert.ok(forwardFlopsPerToken(TINY_TRANSFORMER, 64) > base);
+  const base = forwardFlopsPerToken(TINY_SHAPE, 32);
+  assert.ok(forwardFlopsPerToken({ ...TINY_SHAPE, layers: 4 }, 32) === 2 * base);
+  assert.ok(forwardFlopsPerToken(TINY_SHAPE, 64) > base);
 });

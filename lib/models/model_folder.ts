@@ -4,9 +4,13 @@
  * - PyLate ColBERT: sentence-transformers modules Transformer -> Dense, and PyLate's settings
  *   in `config_sentence_transformers.json` (prefixes, lengths, query expansion, skiplist);
  * - sentence-transformers dense: Transformer -> Pooling (-> Normalize);
- * - cross-encoder: a transformers `...ForSequenceClassification` folder with one label;
+ * - a transformers cross-encoder (`...ForSequenceClassification`, one label) or MLM model
+ *   (`ModernBertForMaskedLM`);
  * - a bare transformers encoder: read as a dense model with mean pooling, as
  *   sentence-transformers does for a folder without modules.json.
+ *
+ * A folder the suite wrote also has `colbert_zero.json` (model_files.ts): its settings are
+ * restored exactly and every file's checksum is verified first.
  *
  * ```ts
  * const { model, tokenizer } = await loadModelFolder(await resolveModel("hf:lightonai/GTE-ModernColBERT-v1"));
@@ -15,73 +19,114 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { type ColbertInputConfig, colbertInputConfig, PUNCTUATION } from "../colbert_inputs.ts";
-import type { Pooling } from "../heads/dense.ts";
-import type { Model, ModelKind } from "../model.ts";
+import { MLM_PREFIX } from "../heads/mlm.ts";
+import type { Model, ModelConfig } from "../model.ts";
 import { addParam } from "../params.ts";
 import type { NamedArray } from "../safetensors.ts";
 import { loadTokenizerJson, type Tokenizer } from "../tokenizer.ts";
+import { HF_CLASSIFIER_PREFIX } from "./hf_classifier.ts";
 import { readHfEncoder, readJsonObject } from "./hf_encoder.ts";
 import { readHfWeights } from "./hf_weights.ts";
+import { checksums, SUITE_FILE, SUITE_FORMAT, type SuiteFile } from "./model_files.ts";
 import { moduleKind, readModuleConfig, readStModules, type StModule } from "./st_modules.ts";
 
 /** Which kind of folder a model came from. */
-export type FolderFormat = "pylate" | "sentence-transformers" | "cross-encoder" | "transformers";
+export type FolderFormat =
+  | "pylate"
+  | "sentence-transformers"
+  | "cross-encoder"
+  | "masked-lm"
+  | "transformers";
 
-/** A model read from a folder, with its tokenizer. */
+/** A model read from a folder, with its tokenizer and the suite's metadata if it has any. */
 export interface LoadedModel {
   model: Model;
   tokenizer: Tokenizer;
   format: FolderFormat;
-  /** The tokenizer.json it was read from (copied when the model is saved again). */
-  tokenizerPath: string;
+  /** Provenance the suite wrote (`{}` for a folder made elsewhere). */
+  metadata: Record<string, unknown>;
 }
+
+type Settings = Omit<ModelConfig, "transformer">;
 
 /** Read the model folder `dir`; errors name the file at fault. */
 export async function loadModelFolder(dir: string): Promise<LoadedModel> {
+  const suite = await readSuiteFile(dir);
   const modules = await readStModules(dir);
-  const transformerDir = join(dir, modules?.[0].path ?? "");
   if (modules && moduleKind(modules[0]) !== "Transformer") {
     throw new Error(
       `${join(dir, "modules.json")}: the first module is ${modules[0].type}, not a Transformer`,
     );
   }
+  const transformerDir = join(dir, modules?.[0].path ?? "");
   const encoder = await readHfEncoder(transformerDir);
   const tokenizerPath = join(transformerDir, "tokenizer.json");
   const tokenizer = await loadTokenizerJson(tokenizerPath);
   if (tokenizer.vocabSize > encoder.config.vocabSize) {
     throw new Error(
-      `${tokenizerPath}: ${tokenizer.vocabSize} token ids, but ${
-        join(transformerDir, "config.json")
-      } ` +
-        `has vocab_size ${encoder.config.vocabSize} (tokenizer and model do not match)`,
+      `${tokenizerPath}: ${tokenizer.vocabSize} token ids, but ` +
+        `${join(transformerDir, "config.json")} has vocab_size ${encoder.config.vocabSize} ` +
+        `(tokenizer and model do not match)`,
     );
   }
-  const maxLength = await maxSequenceLength(transformerDir);
-  const base = { transformer: encoder.config, colbertDim: 0, pooling: "mean" as Pooling };
-  const made = (kind: ModelKind, format: FolderFormat, inputs: ColbertInputConfig) => ({
-    model: { config: { ...base, kind, inputs }, params: encoder.params } as Model,
-    tokenizer,
-    format,
-    tokenizerPath,
+  const architecture = String(
+    (encoder.config.json.architectures as unknown[] | undefined)?.[0] ?? "",
+  );
+  const detected = await detect(dir, {
+    modules,
+    architecture,
+    maxLength: await maxSequenceLength(transformerDir),
+  });
+  const settings = suite?.model ?? detected.settings;
+  // In memory the encoder is the base model; the writers name the task class again.
+  const base = encoder.config.modelType === "bert" ? "BertModel" : "ModernBertModel";
+  const transformer = {
+    ...encoder.config,
+    json: { ...encoder.config.json, architectures: [base] },
+  };
+  const model: Model = {
+    config: { ...settings, transformer },
+    params: encoder.params,
+  };
+  if (settings.kind === "colbert") await addProjection(model, dir, modules);
+  if (settings.kind === "mlm") {
+    addTensors(model, encoder.others, { from: /^(head|decoder)\./, prefix: MLM_PREFIX });
+  }
+  if (settings.kind === "cross") {
+    addCrossHead(model, encoder.others, join(transformerDir, "model.safetensors"));
+  }
+  return { model, tokenizer, format: detected.format, metadata: suite?.metadata ?? {} };
+}
+
+/** The folder's format, and the settings its own files imply. */
+async function detect(
+  dir: string,
+  found: {
+    modules: StModule[] | null;
+    architecture: string;
+    maxLength: (fallback: number) => number;
+  },
+): Promise<{ format: FolderFormat; settings: Settings }> {
+  const { modules, architecture, maxLength } = found;
+  const plain = (kind: Settings["kind"], inputs: ColbertInputConfig): Settings => ({
+    kind,
+    inputs,
+    colbertDim: 0,
+    pooling: "mean",
   });
   if (!modules) {
-    const architecture = String(
-      (encoder.config.json.architectures as unknown[] | undefined)?.[0] ?? "",
-    );
-    if (!architecture.endsWith("ForSequenceClassification")) {
-      return made("dense", "transformers", plainInputs(maxLength(512), {}));
+    if (architecture.endsWith("ForSequenceClassification")) {
+      return { format: "cross-encoder", settings: plain("cross", plainInputs(maxLength(512), {})) };
     }
-    const loaded = made("cross", "cross-encoder", plainInputs(maxLength(512), {}));
-    addHeadParams(loaded.model, encoder.others, join(dir, "model.safetensors"));
-    return loaded;
+    if (architecture.endsWith("ForMaskedLM")) {
+      return { format: "masked-lm", settings: plain("mlm", plainInputs(maxLength(512), {})) };
+    }
+    return { format: "transformers", settings: plain("dense", plainInputs(maxLength(512), {})) };
   }
   const settingsPath = join(dir, "config_sentence_transformers.json");
-  const settings = await optionalJson(settingsPath);
-  const dense = modules.filter((m) => moduleKind(m) === "Dense");
-  if (dense.length > 0) {
-    const loaded = made("colbert", "pylate", pylateInputs(settings, settingsPath));
-    loaded.model.config.colbertDim = await addProjection(loaded.model, dir, dense);
-    return loaded;
+  const stSettings = await optionalJson(settingsPath);
+  if (modules.some((m) => moduleKind(m) === "Dense")) {
+    return { format: "pylate", settings: plain("colbert", pylateInputs(stSettings, settingsPath)) };
   }
   const pooling = modules.find((m) => moduleKind(m) === "Pooling");
   if (!pooling) {
@@ -89,10 +134,33 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
       `${join(dir, "modules.json")}: neither Dense (ColBERT) nor Pooling (dense) modules`,
     );
   }
-  const loaded = made("dense", "sentence-transformers", plainInputs(maxLength(512), settings));
-  loaded.model.config.pooling = await poolingMode(dir, pooling);
-  loaded.model.config.normalize = modules.some((m) => moduleKind(m) === "Normalize");
-  return loaded;
+  return {
+    format: "sentence-transformers",
+    settings: {
+      ...plain("dense", plainInputs(maxLength(512), stSettings)),
+      pooling: await poolingMode(dir, pooling),
+      normalize: modules.some((m) => moduleKind(m) === "Normalize"),
+    },
+  };
+}
+
+/** The suite's file, its checksums verified; null for a folder made elsewhere. */
+async function readSuiteFile(dir: string): Promise<SuiteFile | null> {
+  const path = join(dir, SUITE_FILE);
+  if (!await Deno.stat(path).then(() => true, () => false)) return null;
+  const suite = await readJsonObject(path) as unknown as SuiteFile;
+  if (suite.format !== SUITE_FORMAT) throw new Error(`${path}: not of format ${SUITE_FORMAT}`);
+  const actual = await checksums(dir);
+  for (const [file, sum] of Object.entries(suite.sha256 ?? {})) {
+    if (actual[file] !== sum) {
+      throw new Error(
+        `${join(dir, file)}: ${
+          actual[file] ? "checksum does not match" : "missing, listed in"
+        } ${path} (damaged or half-written model)`,
+      );
+    }
+  }
+  return suite;
 }
 
 /** A function giving sentence_bert_config.json's `max_seq_length`, or `fallback` without one. */
@@ -134,14 +202,14 @@ function pylateInputs(settings: Record<string, unknown>, source: string): Colber
     : "";
   const queryPrompt = prompts.query ?? fallback;
   const documentPrompt = prompts.document ?? fallback;
-  const number = (key: string, otherwise: number) => {
+  const integer = (key: string, otherwise: number) => {
     const value = settings[key] ?? otherwise;
     if (!Number.isInteger(value)) throw new Error(`${source}: "${key}" must be an integer`);
     return value as number;
   };
   return colbertInputConfig({
-    queryLength: number("query_length", 32),
-    documentLength: number("document_length", 180),
+    queryLength: integer("query_length", 32),
+    documentLength: integer("document_length", 180),
     prompts: Boolean(queryPrompt || documentPrompt),
     queryPrompt,
     documentPrompt,
@@ -154,26 +222,25 @@ function pylateInputs(settings: Record<string, unknown>, source: string): Colber
   });
 }
 
-/** PyLate's projection (one bias-free, linear Dense) as the ColBERT head; returns its width. */
-async function addProjection(model: Model, dir: string, dense: StModule[]): Promise<number> {
-  const source = join(dir, dense[0].path);
+/** PyLate's projection (one bias-free, linear Dense) as the ColBERT head. */
+async function addProjection(model: Model, dir: string, modules: StModule[] | null): Promise<void> {
+  const dense = (modules ?? []).filter((m) => moduleKind(m) === "Dense");
   if (dense.length !== 1) {
     throw new Error(
       `${join(dir, "modules.json")}: ${dense.length} Dense modules; the suite reads one projection`,
     );
   }
+  const source = join(dir, dense[0].path);
   const config = await readModuleConfig(dir, dense[0]);
   const activation = String(config.activation_function ?? "torch.nn.modules.linear.Identity");
   if (config.bias === true || config.use_residual === true || !activation.endsWith("Identity")) {
     throw new Error(
-      `${
-        join(source, "config.json")
-      }: only a bias-free, linear projection is supported (bias ${config.bias}, residual ${config.use_residual}, activation ${activation})`,
+      `${join(source, "config.json")}: only a bias-free, linear projection is supported ` +
+        `(bias ${config.bias}, residual ${config.use_residual}, activation ${activation})`,
     );
   }
-  const weights = await readHfWeights(source);
-  const weight = weights.get("linear.weight");
-  const hidden = (model.config.transformer as { hiddenSize: number }).hiddenSize;
+  const weight = (await readHfWeights(source)).get("linear.weight");
+  const hidden = model.config.transformer.hiddenSize;
   if (!weight || weight.shape.length !== 2 || weight.shape[1] !== hidden) {
     throw new Error(
       `${join(source, "model.safetensors")}: "linear.weight" must be [dim, ${hidden}], got ${
@@ -182,32 +249,48 @@ async function addProjection(model: Model, dir: string, dense: StModule[]): Prom
     );
   }
   // PyTorch keeps [out, in]; the suite's head multiplies by [in, out].
-  addParam(
-    model.params,
-    "colbert.projection.weight",
-    tf.tensor2d(weight.data as Float32Array, weight.shape as [number, number]).transpose(),
-  );
-  return weight.shape[0];
+  const matrix = tf.tensor2d(weight.data as Float32Array, weight.shape as [number, number]);
+  addParam(model.params, "colbert.projection.weight", matrix.transpose());
+  matrix.dispose();
+  model.config.colbertDim = weight.shape[0];
+}
+
+/** The cross-encoder's head: transformers' classifier, or the suite's own teacher head. */
+function addCrossHead(model: Model, others: Map<string, NamedArray>, source: string): void {
+  if (others.has("classifier.weight")) {
+    addTensors(model, others, {
+      from: /^(pooler|classifier|head)\./,
+      prefix: HF_CLASSIFIER_PREFIX,
+    });
+  } else if (others.has("cross.score.weight")) {
+    addTensors(model, others, { from: /^cross\./, prefix: "" });
+  } else {
+    throw new Error(`${source}: no "classifier.weight" tensor (not a cross-encoder)`);
+  }
+}
+
+function addTensors(
+  model: Model,
+  others: Map<string, NamedArray>,
+  options: { from: RegExp; prefix: string },
+): void {
+  for (const [name, tensor] of others) {
+    if (options.from.test(name)) {
+      addParam(
+        model.params,
+        options.prefix + name,
+        tf.tensor(tensor.data, tensor.shape, "float32"),
+      );
+    }
+  }
 }
 
 /** Pooling of a Pooling module: CLS or mean (the two the suite's dense head computes). */
-async function poolingMode(dir: string, module: StModule): Promise<Pooling> {
+async function poolingMode(dir: string, module: StModule): Promise<"cls" | "mean"> {
   const config = await readModuleConfig(dir, module);
   if (config.pooling_mode_cls_token === true) return "cls";
   if (config.pooling_mode_mean_tokens === true) return "mean";
   throw new Error(
     `${join(dir, module.path, "config.json")}: only CLS or mean pooling is supported`,
   );
-}
-
-/** The classification head's tensors (pooler, classifier, head.*) as model parameters. */
-function addHeadParams(model: Model, others: Map<string, NamedArray>, source: string): void {
-  for (const [name, tensor] of others) {
-    if (/^(pooler|classifier|head)\./.test(name)) {
-      addParam(model.params, `cross_hf.${name}`, tf.tensor(tensor.data, tensor.shape, "float32"));
-    }
-  }
-  if (!model.params.has("cross_hf.classifier.weight")) {
-    throw new Error(`${source}: no "classifier.weight" tensor`);
-  }
 }

@@ -3,10 +3,10 @@
  * state-dict name and shape, so a folder is checked whole before any weight is used.
  */
 import { bertParameterShapes } from "./bert.ts";
-import type { HfEncoderConfig } from "./encoder.ts";
+import type { EncoderConfig } from "./encoder.ts";
 
 /** Name -> shape of every tensor of the base model described by `config`. */
-export function expectedStateDict(config: HfEncoderConfig): Map<string, number[]> {
+export function expectedStateDict(config: EncoderConfig): Map<string, number[]> {
   if (config.modelType === "bert") return bertParameterShapes(config);
   const { hiddenSize: hidden, intermediateSize: inner } = config;
   const flag = (key: string) => config.json[key] === true;

@@ -1,7 +1,7 @@
 /**
  * Phase 0, the backbone: masked-language-model pre-training of the encoder on every
- * unsupervised text. The paper starts from ModernBERT-base, an MLM checkpoint; nothing
- * pretrained can be downloaded here, so the suite makes its own, smaller one.
+ * unsupervised text. The paper starts from ModernBERT-base, an MLM checkpoint; the suite
+ * makes its own, smaller ModernBERT (a ModernBertForMaskedLM folder in the cache).
  */
 import * as tf from "@tensorflow/tfjs";
 import { colbertInputConfig } from "../colbert_inputs.ts";
@@ -11,7 +11,8 @@ import { createModel, mlmLogits } from "../model.ts";
 import { param } from "../params.ts";
 import { plainBatch } from "../text_batch.ts";
 import { gradientsOf } from "../train/loop.ts";
-import type { TransformerConfig } from "../transformer.ts";
+import { MLM_PREFIX } from "../heads/mlm.ts";
+import { type EncoderShape, suiteModernBert } from "../models/suite_encoder.ts";
 import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profiles.ts";
 import { stepIndices, stepSeed } from "./sampling.ts";
@@ -30,7 +31,8 @@ export function backboneLabel(name: string, settings: PhaseSettings): string {
 /** Options of {@link backboneJob}. */
 export interface BackboneOptions {
   seed: number;
-  transformer: TransformerConfig;
+  /** The encoder's sizes (a small ModernBERT: see models/suite_encoder.ts). */
+  transformer: EncoderShape;
   settings: PhaseSettings & { maxLength: number };
   label: string;
 }
@@ -56,7 +58,7 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
     task: () => {
       const model = createModel({
         kind: "mlm",
-        transformer,
+        transformer: suiteModernBert(transformer),
         colbertDim: context.profile.colbertDim,
         pooling: "mean",
         inputs: colbertInputConfig(),
@@ -66,7 +68,7 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
         sample.map((i) => tokenizer.encode(texts[i])),
         transformer.vocabSize,
       );
-      param(model.params, "mlm.decoder.bias").assign(tf.tensor1d(prior));
+      param(model.params, `${MLM_PREFIX}decoder.bias`).assign(tf.tensor1d(prior));
       const microSize = settings.batchSize / settings.accumulation;
       return Promise.resolve({
         phase: options.label,

@@ -140,7 +140,10 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
       steps: log.steps.length,
       created: new Date().toISOString(),
     };
-    await saveCheckpoint(folder, task.model, { metadata: { provenance } });
+    await saveCheckpoint(folder, task.model, {
+      tokenizer: context.tokenizer,
+      metadata: { provenance },
+    });
     await writeJsonAtomic(join(folder, "train_log.json"), log);
     await writeJsonAtomic(join(folder, "provenance.json"), provenance);
     disposeParams(task.model.params);

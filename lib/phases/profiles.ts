@@ -7,7 +7,8 @@
  * - `small` (default): the whole study on a 2-core CPU in about an hour.
  * - `gpu`: a larger model and longer phases for a machine with a GPU (webgpu/tensorflow).
  */
-import type { TransformerConfig } from "../transformer.ts";
+import type { EncoderShape } from "../models/suite_encoder.ts";
+import { checkProfile } from "./settings_check.ts";
 
 /** Optimisation and batch settings of one contrastive or distillation phase. */
 export interface PhaseSettings {
@@ -19,13 +20,16 @@ export interface PhaseSettings {
   accumulation: number;
 }
 
-/** The sizes of a whole study run. */
+/**
+ * The sizes of a whole study run. Encoders are small ModernBERTs (models/suite_encoder.ts):
+ * `intermediate` is the GeGLU width, 1.5 x hidden as in ModernBERT-base.
+ */
 export interface Profile {
   name: string;
   /** The students' encoder (dense and ColBERT models share it, as in the paper). */
-  student: TransformerConfig;
+  student: EncoderShape;
   /** The cross-encoder teacher's encoder: larger than the students, as a teacher should be. */
-  teacher: TransformerConfig;
+  teacher: EncoderShape;
   colbertDim: number;
   queryLength: number;
   /** Document length in the unsupervised phase (the paper: 180). */
@@ -60,8 +64,8 @@ const VOCAB = 30522;
 /** The tiny profile: every phase in seconds. */
 export const TINY: Profile = {
   name: "tiny",
-  student: { vocabSize: VOCAB, hidden: 32, layers: 1, heads: 2, intermediate: 64, maxLength: 96 },
-  teacher: { vocabSize: VOCAB, hidden: 48, layers: 1, heads: 2, intermediate: 96, maxLength: 160 },
+  student: { vocabSize: VOCAB, hidden: 32, layers: 1, heads: 2, intermediate: 48, maxLength: 96 },
+  teacher: { vocabSize: VOCAB, hidden: 48, layers: 1, heads: 2, intermediate: 72, maxLength: 160 },
   colbertDim: 16,
   queryLength: 16,
   unsupervisedDocumentLength: 48,
@@ -110,8 +114,8 @@ export const TINY: Profile = {
  */
 export const SMALL: Profile = {
   name: "small",
-  student: { vocabSize: VOCAB, hidden: 64, layers: 2, heads: 2, intermediate: 256, maxLength: 256 },
-  teacher: { vocabSize: VOCAB, hidden: 96, layers: 2, heads: 3, intermediate: 384, maxLength: 256 },
+  student: { vocabSize: VOCAB, hidden: 64, layers: 2, heads: 2, intermediate: 96, maxLength: 256 },
+  teacher: { vocabSize: VOCAB, hidden: 96, layers: 2, heads: 3, intermediate: 144, maxLength: 256 },
   colbertDim: 64,
   queryLength: 32,
   unsupervisedDocumentLength: 64,
@@ -172,7 +176,7 @@ export const GPU: Profile = {
     hidden: 256,
     layers: 4,
     heads: 4,
-    intermediate: 1024,
+    intermediate: 384,
     maxLength: 544,
   },
   teacher: {
@@ -180,7 +184,7 @@ export const GPU: Profile = {
     hidden: 384,
     layers: 6,
     heads: 6,
-    intermediate: 1536,
+    intermediate: 576,
     maxLength: 576,
   },
   colbertDim: 128,
@@ -243,13 +247,14 @@ export function getProfile(name: string): Profile {
   if (!profile) {
     throw new Error(`unknown profile '${name}'; choose one of ${Object.keys(PROFILES).join(", ")}`);
   }
-  return profile;
+  return checkProfile(profile);
 }
 
 /**
  * `profile` with numeric settings replaced, from `path=value` strings such as
  * `unsupervised.learningRate=1e-3` (how `deno task train --set` tunes a phase). Unknown
- * paths and non-numeric values are errors naming the override.
+ * paths, non-numeric values and values out of range (settings_check.ts) are errors naming
+ * the setting.
  */
 export function withOverrides(profile: Profile, overrides: readonly string[]): Profile {
   const copy: Profile = structuredClone(profile);
@@ -268,5 +273,5 @@ export function withOverrides(profile: Profile, overrides: readonly string[]): P
     }
     target[last] = value;
   }
-  return copy;
+  return checkProfile(copy, `profile ${profile.name} (with --set)`);
 }

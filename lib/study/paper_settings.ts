@@ -2,7 +2,7 @@
  * The paper's settings per phase (paper.md, "The three phases"), next to what a profile
  * uses: the notebooks render this side by side so every deviation is visible.
  */
-import { forwardFlopsPerToken } from "../transformer.ts";
+import { forwardFlopsPerToken } from "../models/suite_encoder.ts";
 import type { Profile } from "../phases/profiles.ts";
 
 /** One row of the comparison: a setting, the paper's value, the profile's value. */
@@ -20,9 +20,9 @@ export const PAPER_GH200_HOURS = { unsupervised: 368, supervised: 32, distillati
 export const PAPER_BATCH = { unsupervised: 16384, supervised: 64, distillation: 128 } as const;
 
 function params(profile: Profile): string {
-  const { hidden, layers, intermediate, vocabSize, maxLength } = profile.student;
-  const count = vocabSize * hidden + maxLength * hidden +
-    layers * (4 * hidden * hidden + 2 * hidden * intermediate);
+  // ModernBERT: a token table, no position table (rotary), Wqkv + Wo and a GeGLU per layer.
+  const { hidden, layers, intermediate, vocabSize } = profile.student;
+  const count = vocabSize * hidden + layers * (4 * hidden * hidden + 3 * hidden * intermediate);
   return `${(count / 1e6).toFixed(1)}M (${layers} layers x ${hidden} wide)`;
 }
 
