@@ -11,10 +11,13 @@
  * `--from KEY` starts the phase from that cache entry instead of its default parent.
  * `--backend wasm|webgpu|tensorflow|cpu`, `--json` (one JSON line with the result) and
  * `--set unsupervised.learningRate=1e-3` (any numeric profile setting; repeatable) work everywhere.
+ * A setting out of its range (lib/phases/settings_check.ts) exits with code 2 before any work.
  */
 import { parseArgs } from "node:util";
 import { createStudyContext } from "../lib/phases/context.ts";
 import { withOverrides } from "../lib/phases/profiles.ts";
+import { SETTING_RANGES } from "../lib/phases/settings_check.ts";
+import { parseNumber, SettingError } from "../lib/number_range.ts";
 import {
   type InputVariant,
   LENGTH_ONLY,
@@ -64,10 +67,9 @@ async function run(
   phase: string,
   values: Record<string, string | string[] | boolean | undefined>,
 ) {
-  const seed = Number(values.seed ?? context.profile.seeds[0]);
-  if (!Number.isInteger(seed)) {
-    throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
-  }
+  const seed = values.seed === undefined
+    ? context.profile.seeds[0]
+    : parseNumber("--seed", String(values.seed), SETTING_RANGES["seeds.*"]);
   const parent = values.from
     ? await readPhaseResult(context.cache, String(values.from))
     : undefined;
@@ -144,6 +146,10 @@ if (import.meta.main) {
       error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
       console.error(`train: ${(error as Error).message}\n${USAGE}`);
+      Deno.exit(2);
+    }
+    if (error instanceof SettingError) {
+      console.error(`train: ${error.message}`);
       Deno.exit(2);
     }
     console.error(`train: ${(error as Error).message}`);
