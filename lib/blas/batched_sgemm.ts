@@ -130,13 +130,8 @@ const ONE_THREAD_BELOW = 4_000_000;
 export function runBatchMatMul(blas: OpenBlas, plan: BatchMatMulPlan, data: BatchMatMulData) {
   const { m, n, k } = plan;
   const rows = plan.foldsIntoRows ? plan.aBatchIndex.length * m : m;
-  const threads = blas.threads();
-  if (rows * n * k < ONE_THREAD_BELOW) blas.setThreads(1);
-  try {
-    products(blas, plan, data);
-  } finally {
-    blas.setThreads(threads);
-  }
+  const threads = rows * n * k < ONE_THREAD_BELOW ? 1 : blas.threads();
+  blas.withThreads(threads, () => products(blas, plan, data));
 }
 
 function products(blas: OpenBlas, plan: BatchMatMulPlan, data: BatchMatMulData) {

@@ -10,8 +10,8 @@
  * Every core scores chunks of its own: the main thread and one Worker per further core
  * take the next chunk from a shared counter, each running a one-thread sgemm and then the
  * max on the products still in its own cache. With one query's 32 rows, this beats
- * OpenBLAS's own threading (both cores on each sgemm, then one core for the max): OpenBLAS
- * is held at one thread while `score` runs. Without OpenBLAS the same chunks go through
+ * OpenBLAS's own threading (both cores on each sgemm, then one core for the max): every
+ * chunk's sgemm runs on one thread. Without OpenBLAS the same chunks go through
  * tfjs's matMul on the current backend, on the main thread: same numbers, slower.
  *
  * ```ts
@@ -112,8 +112,6 @@ export class MaxSimScorer {
     const counter = new SharedArrayBuffer(4);
     const nextChunk = new Int32Array(counter);
     const next = () => Atomics.add(nextChunk, 0, 1);
-    const previousThreads = blas.threads();
-    blas.setThreads(1);
     const job: WorkerJob = {
       vectors: tokens > 0 ? Deno.UnsafePointer.value(Deno.UnsafePointer.of(docs.vectors)) : 0n,
       tokens,
@@ -130,7 +128,6 @@ export class MaxSimScorer {
     );
     // The workers read `docs` until they answer: wait for every thread, even after a failure.
     const answers = await Promise.allSettled([onThisThread, ...jobs]);
-    blas.setThreads(previousThreads);
     const failed = answers.find((answer) => answer.status === "rejected");
     if (failed) throw failed.reason;
     return scores.slice(); // a plain copy: callers expect an ArrayBuffer

@@ -100,7 +100,7 @@ export class ChunkScorer {
     return sums;
   }
 
-  /** The chunk's scores [queries, documents], its products by one OpenBLAS sgemm. */
+  /** The chunk's scores [queries, documents], its products by one one-thread OpenBLAS sgemm. */
   scoreWithBlas(blas: OpenBlas, chunk: PackedDocuments): Float32Array {
     const { vectors, count, length, dim } = this.queries;
     const c = this.products(chunk);
@@ -112,6 +112,7 @@ export class ChunkScorer {
       n: chunk.offsets[documentCount(chunk)],
       k: dim,
       transposeB: true,
+      threads: 1,
     });
     return this.reduce(chunk);
   }

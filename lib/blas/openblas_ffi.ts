@@ -9,7 +9,8 @@
  * `COLBERT_BLAS=off`, and callers fall back to tfjs.
  *
  * Typed arrays are passed to C as pointers to their own memory (no copy), so a view into
- * the wasm backend's heap is read and written in place.
+ * the wasm backend's heap is read and written in place. OpenBLAS's thread count belongs to
+ * blas_threads.ts: a product names the threads it wants, nothing else sets the count.
  *
  * ```ts
  * const blas = openBlas();
@@ -17,6 +18,7 @@
  * blas?.sgemm({ a, b, c, m: 2, n: 2, k: 3 });
  * ```
  */
+import { ownThreadCount } from "./blas_threads.ts";
 
 /** `off` disables BLAS (to test the fallback); a file path picks the library to load. */
 export const BLAS_ENV = "COLBERT_BLAS";
@@ -51,6 +53,8 @@ export interface SgemmArgs {
   lda?: number;
   ldb?: number;
   ldc?: number;
+  /** OpenBLAS threads for this product (default: {@link OpenBlas.threads}). */
+  threads?: number;
 }
 
 /** A loaded OpenBLAS. */
@@ -59,11 +63,15 @@ export interface OpenBlas {
   readonly path: string;
   /** OpenBLAS's own description of its build (version, kernel family, thread limit). */
   readonly config: string;
-  /** Run one sgemm on the calling thread (OpenBLAS spreads it over its own threads). */
+  /** The most threads one product may use (OpenBLAS's count when the process loaded it). */
+  readonly limit: number;
+  /** Run one sgemm on the calling thread (OpenBLAS spreads it over `args.threads` threads). */
   sgemm(args: SgemmArgs): void;
-  /** Threads OpenBLAS uses for one call. */
+  /** Run `work`'s sgemm calls at `threads` threads, taking the thread-count lock once. */
+  withThreads<T>(threads: number, work: () => T): T;
+  /** Threads a product gets when it names none: this thread's choice, `limit` at first. */
   threads(): number;
-  /** Set the threads OpenBLAS uses for one call (process-wide). */
+  /** Set {@link threads} for this thread (an integer from 1 to `limit`). */
   setThreads(count: number): void;
 }
 
@@ -117,7 +125,7 @@ function checkOperand(name: string, array: Float32Array, rows: number, cols: num
 }
 
 /** Check an {@link SgemmArgs} and fill in its defaults. */
-export function resolveSgemm(args: SgemmArgs): Required<SgemmArgs> {
+export function resolveSgemm(args: SgemmArgs): Required<Omit<SgemmArgs, "threads">> {
   const { m, n, k, transposeA = false, transposeB = false } = args;
   for (const [name, value] of [["m", m], ["n", n], ["k", k]] as const) {
     if (!Number.isInteger(value) || value < 0) {
@@ -128,8 +136,9 @@ export function resolveSgemm(args: SgemmArgs): Required<SgemmArgs> {
   }
   const [aRows, aCols] = transposeA ? [k, m] : [m, k];
   const [bRows, bCols] = transposeB ? [n, k] : [k, n];
+  const { threads: _, ...operands } = args;
   const full = {
-    ...args,
+    ...operands,
     transposeA,
     transposeB,
     alpha: args.alpha ?? 1,
@@ -159,35 +168,52 @@ export function loadOpenBlas(paths: readonly string[] = OPENBLAS_PATHS): OpenBla
     const symbols = library.symbols;
     const configPointer = symbols.openblas_get_config();
     const config = configPointer ? Deno.UnsafePointerView.getCString(configPointer) : "";
+    const owner = ownThreadCount(symbols, path);
+    let preferred = owner.limit;
     return {
       path,
       config,
+      limit: owner.limit,
       sgemm(args) {
         const s = resolveSgemm(args);
         if (s.m === 0 || s.n === 0) return;
-        const [transA, transB] = [s.transposeA ? TRANS : NO_TRANS, s.transposeB ? TRANS : NO_TRANS];
-        symbols.cblas_sgemm(
-          ROW_MAJOR,
-          transA,
-          transB,
-          s.m,
-          s.n,
-          s.k,
-          s.alpha,
-          s.a,
-          s.lda,
-          s.b,
-          s.ldb,
-          s.beta,
-          s.c,
-          s.ldc,
-        );
+        owner.run(args.threads ?? preferred, () => callSgemm(symbols, s));
       },
-      threads: () => symbols.openblas_get_num_threads(),
-      setThreads: (count) => symbols.openblas_set_num_threads(count),
+      withThreads: (threads, work) => owner.run(threads, work),
+      threads: () => preferred,
+      setThreads(count) {
+        if (!Number.isInteger(count) || count < 1 || count > owner.limit) {
+          throw new Error(
+            `openblas_ffi.ts: threads must be an integer from 1 to ${owner.limit}, got ${count}`,
+          );
+        }
+        preferred = count;
+      },
     };
   }
   return null;
+}
+
+function callSgemm(
+  symbols: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"],
+  s: ReturnType<typeof resolveSgemm>,
+): void {
+  symbols.cblas_sgemm(
+    ROW_MAJOR,
+    s.transposeA ? TRANS : NO_TRANS,
+    s.transposeB ? TRANS : NO_TRANS,
+    s.m,
+    s.n,
+    s.k,
+    s.alpha,
+    s.a,
+    s.lda,
+    s.b,
+    s.ldb,
+    s.beta,
+    s.c,
+    s.ldc,
+  );
 }
 
 let cached: OpenBlas | null | undefined;
