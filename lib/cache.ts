@@ -6,20 +6,26 @@
  * Entries are built in a temporary folder and renamed into place (atomic), and carry the
  * SHA-256 of every file they hold: a damaged entry is detected on use, moved aside and
  * rebuilt, never silently used. Two runs racing on one key both build, the first rename
- * wins, the loser's copy is discarded; neither can leave a half-written entry.
+ * wins, the loser's copy is discarded; neither can leave a half-written entry. What a killed
+ * build leaves (its temporary folder; its snapshots once the entry exists) is removed by the
+ * next build once its builder is known to be gone (cache_leftovers.ts).
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { writeJsonAtomic } from "./atomic_write.ts";
+import { buildFolder, buildFolderPrefix, partialFolderKey } from "./cache_leftovers.ts";
 import { sha256File, sha256Hex } from "./checksum.ts";
 import { REPO_ROOT } from "./code_version.ts";
+import type { ComputeIdentity } from "./compute_identity.ts";
 
-/** Everything a phase result depends on. */
-export interface CacheKeySpec {
+/**
+ * Everything a phase result depends on: its settings, its parent, the checksums of the data
+ * it reads, and what computed it (code, packages, runtime and backend: compute_identity.ts).
+ */
+export interface CacheKeySpec extends ComputeIdentity {
   phase: string;
   config: unknown;
   parentKey: string | null;
   dataChecksums: Record<string, string>;
-  codeVersion: string;
 }
 
 /** What `entry.json` says about an entry (shown by `deno task cache ls`). */
@@ -97,18 +103,18 @@ export class CheckpointCache {
     meta: Omit<CacheEntryInfo, "key" | "created" | "bytes" | "files">,
     produce: (folder: string) => Promise<void>,
   ): Promise<{ info: CacheEntryInfo; built: boolean }> {
+    await this.removeLeftovers();
     const cached = await this.get(key);
     if (cached) return { info: cached, built: false };
     await Deno.mkdir(this.root, { recursive: true });
-    const building = await Deno.makeTempDir({ dir: this.root, prefix: `.tmp-${key}-` });
+    const building = await Deno.makeTempDir({ dir: this.root, prefix: buildFolderPrefix(key) });
     try {
       await produce(building);
       const files: Record<string, string> = {};
       let bytes = 0;
-      for await (const file of Deno.readDir(building)) {
-        if (!file.isFile) continue;
-        files[file.name] = await sha256File(join(building, file.name));
-        bytes += (await Deno.stat(join(building, file.name))).size;
+      for await (const path of filesUnder(building)) {
+        files[relative(building, path)] = await sha256File(path);
+        bytes += (await Deno.stat(path)).size;
       }
       const info: CacheEntryInfo = {
         key,
@@ -153,16 +159,72 @@ export class CheckpointCache {
   }
 
   /**
-   * Delete leftovers (temporary, damaged and partial folders) and every entry for which
-   * `keep` says no; returns the names removed.
+   * Delete what killed builds left: temporary folders whose builder is gone, and the
+   * snapshots of keys whose entry exists and that no running build works on. Returns the
+   * names removed.
+   */
+  async removeLeftovers(): Promise<string[]> {
+    const names = await this.#names();
+    const building = this.#keysBeingBuilt(names);
+    return await this.#removeWhere(names, (name) => {
+      const partial = partialFolderKey(name);
+      if (partial !== null) return names.includes(partial) && !building.has(partial);
+      return buildFolder(name)?.builder === "gone";
+    });
+  }
+
+  /**
+   * Delete every leftover no running build needs (temporary folders of builders that are
+   * gone, or unknown and a day old; damaged copies; snapshots of keys nothing builds) and
+   * every entry for which `keep` says no; returns the names removed.
    */
   async gc(keep: (info: CacheEntryInfo) => boolean | Promise<boolean>): Promise<string[]> {
+    const names = await this.#names();
+    const building = this.#keysBeingBuilt(names);
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
+    return await this.#removeWhere(names, async (name) => {
+      const partial = partialFolderKey(name);
+      if (partial !== null) return !building.has(partial);
+      const folder = buildFolder(name);
+      if (folder?.builder === "unknown") {
+        const modified = (await Deno.stat(join(this.root, name))).mtime?.getTime() ?? 0;
+        return modified < dayAgo;
+      }
+      if (folder) return folder.builder === "gone";
+      if (name.startsWith(".")) return true;
+      const info = await this.#readInfo(name);
+      return !(info && await keep(info));
+    });
+  }
+
+  async #names(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const item of safeReadDir(this.root)) names.push(item.name);
+    return names;
+  }
+
+  /** Keys a running (or possibly running) build of any process works on. */
+  #keysBeingBuilt(names: string[]): Set<string> {
+    const keys = new Set<string>();
+    for (const name of names) {
+      const folder = buildFolder(name);
+      if (folder && folder.builder !== "gone") keys.add(folder.key);
+    }
+    return keys;
+  }
+
+  async #removeWhere(
+    names: string[],
+    remove: (name: string) => boolean | Promise<boolean>,
+  ): Promise<string[]> {
     const removed: string[] = [];
-    for await (const item of safeReadDir(this.root)) {
-      const info = item.name.startsWith(".") ? null : await this.#readInfo(item.name);
-      if (info && await keep(info)) continue;
-      await Deno.remove(join(this.root, item.name), { recursive: true });
-      removed.push(item.name);
+    for (const name of names) {
+      if (!await remove(name)) continue;
+      // Another process may be removing the same leftover: gone either way.
+      await Deno.remove(join(this.root, name), { recursive: true }).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+      removed.push(name);
     }
     return removed.sort();
   }
@@ -173,6 +235,15 @@ export class CheckpointCache {
     } catch {
       return null;
     }
+  }
+}
+
+/** Every file under `dir`, at any depth (model folders keep some in subfolders). */
+async function* filesUnder(dir: string): AsyncIterable<string> {
+  for await (const item of Deno.readDir(dir)) {
+    const path = join(dir, item.name);
+    if (item.isDirectory) yield* filesUnder(path);
+    else if (item.isFile) yield path;
   }
 }
 

@@ -10,6 +10,8 @@ const spec = (config: unknown) => ({
   parentKey: null,
   dataChecksums: { a: "1" },
   codeVersion: "v1",
+  packages: ["@tensorflow/tfjs@4.22.0", "deno@2.9.6"],
+  backend: "wasm",
 });
 
 Deno.test("cache key: independent of key order, sensitive to every input", async () => {
@@ -19,6 +21,10 @@ Deno.test("cache key: independent of key order, sensitive to every input", async
   assert.notEqual(key, await cacheKey(spec({ lr: 1, steps: 3 })));
   assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), parentKey: "abc" }));
   assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), dataChecksums: { a: "2" } }));
+  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), codeVersion: "v2" }));
+  const packages = ["@tensorflow/tfjs@4.22.1", "deno@2.9.6"];
+  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), packages }));
+  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), backend: "cpu" }));
   assert.match(key, /^[0-9a-f]{16}$/);
 });
 
@@ -76,7 +82,9 @@ Deno.test("cache: list, remove, gc", async () => {
   // list() orders by creation time in milliseconds: two builds in the same one would tie.
   await new Promise((resolve) => setTimeout(resolve, 5));
   await cache.getOrBuild("new", META, write);
+  // A temporary folder of a version that did not record its builder: gone after a day.
   await Deno.mkdir(join(cache.root, ".tmp-left-over"));
+  await Deno.utime(join(cache.root, ".tmp-left-over"), 0, new Date(Date.now() - 2 * 86_400_000));
   const listed = await cache.list();
   assert.deepEqual(listed.map((e) => [e.key, e.phase, e.profile]), [["old", "toy", "tiny"], [
     "new",

@@ -9,7 +9,8 @@ import { join, relative } from "node:path";
 import { writeJsonAtomic } from "../atomic_write.ts";
 import { cacheKey } from "../cache.ts";
 import { loadCheckpoint } from "../checkpoint.ts";
-import { codeVersion, REPO_ROOT } from "../code_version.ts";
+import { REPO_ROOT } from "../code_version.ts";
+import { computeIdentity } from "../compute_identity.ts";
 import { embedRows, tokenRows } from "../embed.ts";
 import { bm25Retriever } from "../bm25.ts";
 import {
@@ -54,11 +55,12 @@ export async function kdDataset(
   const offset = profile.teacherTraining.steps * profile.teacherTraining.batchSize;
   const pool = supervisedPool(teacherPoolExamples(context), profile.kdQueries, offset);
   const module = relative(REPO_ROOT, new URL(import.meta.url).pathname);
-  const code = await codeVersion(module);
+  const { codeVersion: code, ...computedBy } = await computeIdentity(module, context.backend);
   // The paper's file has 32 candidates per query; a tiny corpus (tests) caps it.
   const candidates = Math.min(KD_CANDIDATES, pool.corpus.size);
   const settings = { kdQueries: profile.kdQueries, offset, firstStage: "bm25", candidates };
   const key = await cacheKey({
+    ...computedBy,
     phase: "kd_dataset",
     config: settings,
     parentKey: teacherResult.key,

@@ -1,6 +1,7 @@
 /**
  * Running a phase through the checkpoint cache: the key hashes the phase's settings, its
- * parent's key, the data checksums and the code that trains it; a hit costs nothing, a
+ * parent's key, the data checksums and what trains it (code, packages, backend:
+ * compute_identity.ts); a hit costs nothing, a
  * miss trains (resuming from a snapshot if an earlier attempt was interrupted) and
  * stores weights, config, training log, metrics and provenance as one cache entry.
  */
@@ -8,7 +9,8 @@ import { join, relative } from "node:path";
 import { writeJsonAtomic } from "../atomic_write.ts";
 import { type CacheEntryInfo, cacheKey, type CheckpointCache } from "../cache.ts";
 import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
-import { codeVersion, REPO_ROOT } from "../code_version.ts";
+import { REPO_ROOT } from "../code_version.ts";
+import { computeIdentity } from "../compute_identity.ts";
 import type { Model } from "../model.ts";
 import { disposeParams } from "../params.ts";
 import type { Tokenizer } from "../tokenizer.ts";
@@ -98,8 +100,9 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
     job.data.map((name) => [name, context.data.checksums[name] ?? "?"]),
   );
   const module = relative(REPO_ROOT, new URL(job.module).pathname);
-  const code = await codeVersion(module);
+  const { codeVersion: code, ...computedBy } = await computeIdentity(module, context.backend);
   const key = await cacheKey({
+    ...computedBy,
     phase: job.phase,
     config: {
       settings: job.settings,

@@ -1,8 +1,8 @@
 /**
  * Scoring checkpoints on the evaluation suite (our small "BEIR": every dataset under
  * data/eval, each scored alone, then averaged), with per-query nDCG@10 kept for the
- * paired significance tests. Results are cached by (checkpoint key, suite, code), so a
- * rerun of the study evaluates nothing twice.
+ * paired significance tests. Results are cached by (checkpoint key, the suite's contents,
+ * code, packages, backend), so a rerun of the study evaluates nothing twice.
  */
 import { join, relative } from "node:path";
 import type { BeirDataset } from "../beir.ts";
@@ -12,7 +12,9 @@ import { bm25Retriever } from "../bm25.ts";
 import { CheckpointCache } from "../cache.ts";
 import { cacheKey } from "../cache.ts";
 import { loadCheckpoint } from "../checkpoint.ts";
-import { codeVersion, REPO_ROOT } from "../code_version.ts";
+import { REPO_ROOT } from "../code_version.ts";
+import { computeIdentity } from "../compute_identity.ts";
+import { suiteChecksums } from "../dataset_checksum.ts";
 import { writeJsonAtomic } from "../atomic_write.ts";
 import { evaluateRetriever, type Retriever } from "../evaluate.ts";
 import type { Run } from "../metrics.ts";
@@ -90,29 +92,44 @@ function evaluationCache(context: StudyContext): CheckpointCache {
   return new CheckpointCache(join(context.cache.root, "..", "evaluations"));
 }
 
+const MODULE = relative(REPO_ROOT, new URL(import.meta.url).pathname);
+
+/**
+ * The cache key of the scores of checkpoint `parentKey` on `suite`: the suite's contents,
+ * the profile, and the code, packages and backend that score; with the code version.
+ */
+export async function evaluationKey(
+  context: StudyContext,
+  suite: BeirDataset[],
+  parentKey: string,
+): Promise<{ key: string; codeVersion: string }> {
+  const { codeVersion, ...computedBy } = await computeIdentity(MODULE, context.backend);
+  const suiteId = suite.map((d) => `${d.name}:${d.qrels.size}:${d.corpus.size}`);
+  const key = await cacheKey({
+    ...computedBy,
+    phase: "evaluation",
+    config: { suiteId, profile: context.profile.name },
+    parentKey,
+    dataChecksums: await suiteChecksums(suite),
+    codeVersion,
+  });
+  return { key, codeVersion };
+}
+
 /** Scores of a ColBERT/dense checkpoint (or the teacher, reranking BM25), cached. */
 export async function evaluatePhase(
   context: StudyContext,
   suite: BeirDataset[],
   result: PhaseResult,
 ): Promise<SuiteScores> {
-  const module = relative(REPO_ROOT, new URL(import.meta.url).pathname);
-  const code = await codeVersion(module);
-  const suiteId = suite.map((d) => `${d.name}:${d.qrels.size}:${d.corpus.size}`);
-  const key = await cacheKey({
-    phase: "evaluation",
-    config: { suiteId, profile: context.profile.name },
-    parentKey: result.key,
-    dataChecksums: {},
-    codeVersion: code,
-  });
+  const { key, codeVersion: code } = await evaluationKey(context, suite, result.key);
   const cache = evaluationCache(context);
   await cache.getOrBuild(key, {
     phase: "evaluation",
     parentKey: result.key,
     profile: context.profile.name,
     codeVersion: code,
-    module,
+    module: MODULE,
   }, async (folder) => {
     const { model } = await loadCheckpoint(result.dir);
     const scores = model.config.kind === "cross"

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CheckpointCache } from "../lib/cache.ts";
+import { buildFolder } from "../lib/cache_leftovers.ts";
+import { processId, processState } from "../lib/process_identity.ts";
+import { temporaryFolder } from "./temporary_folder.ts";
+
+const META = { phase: "toy", parentKey: null, profile: "tiny", codeVersion: "v1" };
+const write = (folder: string) => Deno.writeTextFile(join(folder, "w"), "x");
+
+/** A process that runs until killed, and its id. */
+function sleeper(): { id: string; stop(): Promise<void> } {
+  const child = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  return {
+    id: processId(child.pid),
+    async stop() {
+      child.kill("SIGKILL");
+      await child.status;
+    },
+  };
+}
+
+/** The id of a process that ran and is gone (killed and reaped). */
+async function goneId(): Promise<string> {
+  const process = sleeper();
+  await process.stop();
+  return process.id;
+}
+
+function names(root: string): string[] {
+  return [...Deno.readDirSync(root)].map((entry) => entry.name).sort();
+}
+
+Deno.test("process ids: this process and a child run; a killed, reaped child is gone", async () => {
+  assert.equal(processState(processId()), "running");
+  const child = sleeper();
+  assert.equal(processState(child.id), "running");
+  await child.stop();
+  assert.equal(processState(child.id), "gone");
+  assert.equal(processState("0badc0de.1.1"), "unknown", "another host");
+  assert.equal(processState("not an id"), "unknown");
+});
+
+Deno.test("cache: a killed build's folder goes at the next build; running builds' stay", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  const running = sleeper();
+  const dead = `.tmp-k1-${await goneId()}-abc123`;
+  const live = `.tmp-k2-${running.id}-def456`;
+  const mine = `.tmp-k3-${processId()}-ghi789`;
+  const unrecorded = ".tmp-k4-jkl012";
+  for (const name of [dead, live, mine, unrecorded]) {
+    await Deno.mkdir(join(folder.path, name));
+    await Deno.writeTextFile(join(folder.path, name, "weights"), "half");
+  }
+  assert.deepEqual(buildFolder(dead), { key: "k1", builder: "gone" });
+  assert.deepEqual(buildFolder(live), { key: "k2", builder: "running" });
+  assert.deepEqual(buildFolder(unrecorded), { key: "k4", builder: "unknown" });
+  await cache.getOrBuild("other", META, write);
+  assert.deepEqual(names(folder.path), [live, mine, unrecorded, "other"].sort());
+  await running.stop();
+  await cache.getOrBuild("other", META, write);
+  assert.deepEqual(names(folder.path), [mine, unrecorded, "other"].sort());
+});
+
+Deno.test("cache: snapshots of a finished key go once no build of that key runs", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  await cache.getOrBuild("done", META, write);
+  // A run killed after its rename but before it removed its snapshots, beside a racing build.
+  await Deno.mkdir(cache.partialPath("done"));
+  await Deno.mkdir(cache.partialPath("pending"));
+  const running = sleeper();
+  const racing = `.tmp-done-${running.id}-abc123`;
+  await Deno.mkdir(join(folder.path, racing));
+  await cache.getOrBuild("done", META, write);
+  assert.deepEqual(names(folder.path), [".partial-done", ".partial-pending", racing, "done"]);
+  await running.stop();
+  await cache.getOrBuild("done", META, write);
+  assert.deepEqual(names(folder.path), [".partial-pending", "done"], "pending may still resume");
+});
+
+Deno.test("cache gc: leftovers of gone builders go, a running build's folder and snapshots stay", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  await cache.getOrBuild("kept", META, write);
+  const running = sleeper();
+  const live = `.tmp-busy-${running.id}-abc123`;
+  const dead = `.tmp-busy-${await goneId()}-def456`;
+  for (const name of [live, dead, ".partial-busy", ".partial-idle", ".damaged-old-1"]) {
+    await Deno.mkdir(join(folder.path, name));
+  }
+  await Deno.mkdir(join(folder.path, ".tmp-recent-unrecorded"));
+  const removed = await cache.gc(() => true);
+  assert.deepEqual(removed, [".damaged-old-1", ".partial-idle", dead]);
+  assert.deepEqual(
+    names(folder.path),
+    [".partial-busy", ".tmp-recent-unrecorded", live, "kept"].sort(),
+  );
+  await running.stop();
+});
+
+Deno.test("cache: files in subfolders of an entry are checksummed too", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  const { info } = await cache.getOrBuild("model", META, async (dir) => {
+    await Deno.mkdir(join(dir, "1_Dense"));
+    await Deno.writeTextFile(join(dir, "1_Dense", "config.json"), "{}");
+    await Deno.writeTextFile(join(dir, "config.json"), "{}");
+  });
+  assert.deepEqual(Object.keys(info.files).sort(), ["1_Dense/config.json", "config.json"]);
+  await Deno.writeTextFile(join(cache.path("model"), "1_Dense", "config.json"), "{ }");
+  assert.equal(await cache.get("model"), null, "a damaged file in a subfolder is detected");
+});
