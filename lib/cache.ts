@@ -5,13 +5,16 @@
  *
  * Entries are built in a temporary folder and renamed into place (atomic), and carry the
  * SHA-256 of every file they hold: a damaged entry is detected on use, moved aside and
- * rebuilt, never silently used. Two runs racing on one key both build, the first rename
- * wins, the loser's copy is discarded; neither can leave a half-written entry. What a killed
- * build leaves (its temporary folder; its snapshots once the entry exists) is removed by the
+ * rebuilt, never silently used. Two runs wanting one key build it once: the second waits
+ * for the first (build_lock.ts) and uses its entry; should both build all the same (a cache
+ * folder whose filesystem ignores locks), the first rename wins and the loser's copy is
+ * discarded; neither can leave a half-written entry. What a killed build leaves (its
+ * temporary folder, its lock file, its snapshots once the entry exists) is removed by the
  * next build once its builder is known to be gone (cache_leftovers.ts).
  */
 import { join, relative } from "node:path";
 import { writeJsonAtomic } from "./atomic_write.ts";
+import { buildLockKey, lockBuild, removeUnusedBuildLock } from "./build_lock.ts";
 import { buildFolder, buildFolderPrefix, partialFolderKey } from "./cache_leftovers.ts";
 import { sha256File, sha256Hex } from "./checksum.ts";
 import { REPO_ROOT } from "./code_version.ts";
@@ -107,6 +110,9 @@ export class CheckpointCache {
     const cached = await this.get(key);
     if (cached) return { info: cached, built: false };
     await Deno.mkdir(this.root, { recursive: true });
+    await using _building = await lockBuild(this.root, key);
+    const builtMeanwhile = await this.get(key);
+    if (builtMeanwhile) return { info: builtMeanwhile, built: false };
     const building = await Deno.makeTempDir({ dir: this.root, prefix: buildFolderPrefix(key) });
     try {
       await produce(building);
@@ -159,14 +165,15 @@ export class CheckpointCache {
   }
 
   /**
-   * Delete what killed builds left: temporary folders whose builder is gone, and the
-   * snapshots of keys whose entry exists and that no running build works on. Returns the
-   * names removed.
+   * Delete what killed builds left: temporary folders whose builder is gone, lock files
+   * nobody holds, and the snapshots of keys whose entry exists and that no running build
+   * works on. Returns the names removed.
    */
   async removeLeftovers(): Promise<string[]> {
     const names = await this.#names();
     const building = this.#keysBeingBuilt(names);
     return await this.#removeWhere(names, (name) => {
+      if (buildLockKey(name) !== null) return removeUnusedBuildLock(join(this.root, name));
       const partial = partialFolderKey(name);
       if (partial !== null) return names.includes(partial) && !building.has(partial);
       return buildFolder(name)?.builder === "gone";
@@ -175,14 +182,15 @@ export class CheckpointCache {
 
   /**
    * Delete every leftover no running build needs (temporary folders of builders that are
-   * gone, or unknown and a day old; damaged copies; snapshots of keys nothing builds) and
-   * every entry for which `keep` says no; returns the names removed.
+   * gone, or unknown and a day old; lock files nobody holds; damaged copies; snapshots of
+   * keys nothing builds) and every entry for which `keep` says no; returns the names removed.
    */
   async gc(keep: (info: CacheEntryInfo) => boolean | Promise<boolean>): Promise<string[]> {
     const names = await this.#names();
     const building = this.#keysBeingBuilt(names);
     const dayAgo = Date.now() - 24 * 3600 * 1000;
     return await this.#removeWhere(names, async (name) => {
+      if (buildLockKey(name) !== null) return removeUnusedBuildLock(join(this.root, name));
       const partial = partialFolderKey(name);
       if (partial !== null) return !building.has(partial);
       const folder = buildFolder(name);
@@ -220,7 +228,7 @@ export class CheckpointCache {
     const removed: string[] = [];
     for (const name of names) {
       if (!await remove(name)) continue;
-      // Another process may be removing the same leftover: gone either way.
+      // Another process may be removing the same leftover (a lock file removes itself): gone either way.
       await Deno.remove(join(this.root, name), { recursive: true }).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });

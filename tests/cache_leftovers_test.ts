@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CheckpointCache } from "../lib/cache.ts";
 import { buildFolder } from "../lib/cache_leftovers.ts";
+import { lockBuild } from "../lib/build_lock.ts";
 import { processId, processState } from "../lib/process_identity.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
@@ -111,4 +112,32 @@ Deno.test("cache: files in subfolders of an entry are checksummed too", async ()
   assert.deepEqual(Object.keys(info.files).sort(), ["1_Dense/config.json", "config.json"]);
   await Deno.writeTextFile(join(cache.path("model"), "1_Dense", "config.json"), "{ }");
   assert.equal(await cache.get("model"), null, "a damaged file in a subfolder is detected");
+});
+
+Deno.test("cache: a build waits for another build of its key and uses its entry", async () => {
+  await using folder = await temporaryFolder();
+  let builds = 0;
+  const slow = async (dir: string) => {
+    builds++;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await write(dir);
+  };
+  const [a, b] = await Promise.all([
+    new CheckpointCache(folder.path).getOrBuild("shared", META, slow),
+    new CheckpointCache(folder.path).getOrBuild("shared", META, slow),
+  ]);
+  assert.equal(builds, 1);
+  assert.deepEqual([a.built, b.built].sort(), [false, true]);
+  assert.deepEqual(names(folder.path), ["shared"], "no lock file left");
+});
+
+Deno.test("cache: a lock file nobody holds goes at the next build; a held one stays", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  await Deno.writeTextFile(join(folder.path, ".lock-killed"), "");
+  const held = await lockBuild(folder.path, "busy");
+  await cache.getOrBuild("other", META, write);
+  assert.deepEqual(names(folder.path), [".lock-busy", "other"]);
+  await held[Symbol.asyncDispose]();
+  assert.deepEqual(names(folder.path), ["other"]);
 });
