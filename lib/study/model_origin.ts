@@ -3,7 +3,7 @@
  * transformers names it, its sizes, its origin (a random initialisation, MLM steps of the
  * suite, a local folder or the Hub) and the folder any of the field's libraries can load.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { readJsonObject } from "../models/hf_encoder.ts";
 
 /** What {@link modelOrigin} reads of a phase result. */
@@ -28,12 +28,17 @@ export async function modelOrigin(result: OriginSource): Promise<string> {
     : "transformers.AutoModel.from_pretrained";
   return [
     `- architecture: \`${architecture}\` (model_type \`${config.model_type}\`), ` +
-    `${config.num_hidden_layers} layers x ${config.hidden_size} wide, ` +
+    `${plural(Number(config.num_hidden_layers), "layer")} x ${config.hidden_size} wide, ` +
     `${config.num_attention_heads} heads, GeGLU width ${config.intermediate_size}` +
-    (global === undefined
-      ? ""
-      : `, ${global} global-attention layer(s), a ${config.local_attention}-token window elsewhere`),
+    (global === undefined ? "" : `, ${plural(global, "global-attention layer")}, ` +
+      `a ${config.local_attention}-token window elsewhere`),
     `- origin: ${origin}`,
-    `- the checkpoint is a Hugging Face folder: \`${loader}("${result.dir}")\` loads it`,
+    `- the checkpoint is a Hugging Face folder: \`${loader}("${
+      relative(Deno.cwd(), result.dir)
+    }")\` loads it`,
   ].join("\n");
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
