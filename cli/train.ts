@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { createStudyContext } from "../lib/phases/context.ts";
-import { withOverrides } from "../lib/phases/profiles.ts";
+import { getProfile, type Profile, withOverrides } from "../lib/phases/profiles.ts";
 import { SETTING_RANGES } from "../lib/phases/settings_check.ts";
 import { parseNumber, SettingError } from "../lib/number_range.ts";
 import {
@@ -62,35 +62,53 @@ function baseOf(values: Record<string, string | string[] | boolean | undefined>)
   );
 }
 
-async function run(
-  context: StudyContext,
-  phase: string,
+const PHASES = ["backbone", "unsupervised", "supervised", "teacher", "distillation"];
+
+/** What the command line asks for, every part checked before any data is loaded. */
+interface Request {
+  phase: string;
+  profile: Profile;
+  seed: number;
+  trained: Student;
+  base: Student;
+}
+
+function parseRequest(
+  positionals: string[],
   values: Record<string, string | string[] | boolean | undefined>,
-) {
+): Request {
+  if (positionals.length !== 1) throw new UsageError("give exactly one phase");
+  const phase = positionals[0];
+  if (!PHASES.includes(phase)) throw new UsageError(`unknown phase '${phase}'`);
+  // The profile createStudyContext would pick, so that bad settings stop the run at once.
+  const name = String(values.profile ?? Deno.env.get("COLBERT_PROFILE") ?? "small");
+  const profile = withOverrides(getProfile(name), (values.set ?? []) as string[]);
   const seed = values.seed === undefined
-    ? context.profile.seeds[0]
+    ? profile.seeds[0]
     : parseNumber("--seed", String(values.seed), SETTING_RANGES["seeds.*"]);
-  const parent = values.from
-    ? await readPhaseResult(context.cache, String(values.from))
-    : undefined;
   const trained = student(String(values.head), String(values.prompts));
-  switch (phase) {
+  return { phase, profile, seed, trained, base: baseOf(values) };
+}
+
+async function run(context: StudyContext, request: Request, from?: string) {
+  const { seed, trained, base } = request;
+  const parent = from ? await readPhaseResult(context.cache, from) : undefined;
+  switch (request.phase) {
     case "backbone":
       return backbone(context);
     case "unsupervised":
       return unsupervised(context, trained, { seed, parent });
     case "supervised":
-      return supervised(context, trained, { seed, base: baseOf(values), parent });
+      return supervised(context, trained, { seed, base, parent });
     case "teacher":
       return (await teacherAndKd(context)).teacher;
-    case "distillation": {
+    default: {
       // Default parent: the supervised ColBERT phase of the same variant (ColBERT-Zero's chain).
-      const from = parent ??
-        await supervised(context, { ...trained, kind: "colbert" }, { seed, base: baseOf(values) });
-      return distilled(context, trained.variant, { seed, parent: from });
+      const start = parent ??
+        await supervised(context, { ...trained, kind: "colbert" }, { seed, base });
+      return distilled(context, trained.variant, { seed, parent: start });
     }
   }
-  throw new UsageError(`unknown phase '${phase}'`);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -110,14 +128,14 @@ async function main(args: string[]): Promise<number> {
       set: { type: "string", multiple: true },
     },
   });
-  if (positionals.length !== 1) throw new UsageError("give exactly one phase");
+  const request = parseRequest(positionals, values);
   const context = await createStudyContext({
-    profile: values.profile,
+    profile: request.profile.name,
     backend: values.backend,
     print: (line) => console.error(line),
   });
-  context.profile = withOverrides(context.profile, values.set ?? []);
-  const result: PhaseResult = await run(context, positionals[0], values);
+  context.profile = request.profile;
+  const result: PhaseResult = await run(context, request, values.from);
   const summary = {
     key: result.key,
     phase: result.phase,
