@@ -42,6 +42,7 @@ export async function saveModelFolder(
   const building = await Deno.makeTempDir({ dir: dirname(dir), prefix: ".tmp-model-" });
   try {
     await saveCheckpoint(building, model, options);
+    await Deno.chmod(building, 0o755); // a temporary folder is private; the model is not
     await Deno.rename(building, dir);
   } catch (error) {
     await Deno.remove(building, { recursive: true }).catch(() => {});

@@ -105,6 +105,12 @@ for (const name of ["pylate_bert_tiny", "pylate_modernbert_tiny"]) {
   });
 }
 
+Deno.test("round trip: a ColBERT the suite trained, loaded by PyLate, scores as in the suite", async () => {
+  // suite_colbert/ is written by scripts/reference/suite_colbert.ts, suite_colbert.json by
+  // PyLate reading that folder (make_fixtures.py roundtrip).
+  await assertPylateParity("suite_colbert", join(FIXTURES, "suite_colbert"));
+});
+
 Deno.test("PyLate ColBERT on all-MiniLM-L6-v2 (real weights from the model cache)", async () => {
   await using folder = await temporaryFolder();
   const copy = join(folder.path, "pylate_minilm");

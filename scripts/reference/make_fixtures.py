@@ -30,7 +30,10 @@ with the pinned versions gives the same numbers):
     .venv-ref/bin/python scripts/reference/make_fixtures.py roundtrip <pylate folder> <out.json>
 
 records a PyLate folder written by the suite on the same queries and documents as
-pylate_<name>.json, so a test can compare the suite's scores with PyLate's.
+pylate_<name>.json, so a test can compare the suite's scores with PyLate's. The committed
+round trip: `deno run -A scripts/reference/suite_colbert.ts` trains and writes
+suite_colbert/, then `roundtrip tests/fixtures/reference/suite_colbert
+tests/fixtures/reference/suite_colbert.json` records what PyLate makes of it.
 """
 
 from __future__ import annotations
