@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { gatherRows } from "../ops.ts";
 import { param, type ParamInit, type Params } from "../params.ts";
-import { configFields } from "./config_fields.ts";
+import { configFields, type EncoderConfigBase } from "./config_fields.ts";
 import { ENCODER_PREFIX, type EncoderInputs } from "./encoder_inputs.ts";
 import {
   ACTIVATIONS,
@@ -24,19 +24,11 @@ import {
 } from "./hf_ops.ts";
 
 /** BERT hyper-parameters, parsed from a transformers config.json (model_type "bert"). */
-export interface BertConfig {
+export interface BertConfig extends EncoderConfigBase {
   modelType: "bert";
-  vocabSize: number;
-  hiddenSize: number;
-  intermediateSize: number;
-  numHiddenLayers: number;
-  numAttentionHeads: number;
-  maxPositionEmbeddings: number;
   typeVocabSize: number;
   layerNormEps: number;
   hiddenAct: string;
-  /** The whole config.json object, defaults filled in, written back unchanged on save. */
-  json: Record<string, unknown>;
 }
 
 /** transformers' `BertConfig` defaults (bert-base-uncased). */

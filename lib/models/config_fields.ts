@@ -4,6 +4,18 @@
  * the file and the field.
  */
 
+/** The sizes every transformers encoder config has, and the whole config.json object. */
+export interface EncoderConfigBase {
+  vocabSize: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  maxPositionEmbeddings: number;
+  /** The whole config.json object, defaults filled in, written back unchanged on save. */
+  json: Record<string, unknown>;
+}
+
 /** The config.json object with every default filled in, and typed readers over it. */
 export interface ConfigFields {
   /** The completed object (what a saved folder writes back). */

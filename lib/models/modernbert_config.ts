@@ -3,21 +3,15 @@
  * `layer_types` or, in files written by transformers 4, `global_attn_every_n_layers`; the rotary
  * bases from `rope_parameters` or `global_rope_theta` / `local_rope_theta`.
  */
-import { configFields } from "./config_fields.ts";
+import { configFields, type EncoderConfigBase } from "./config_fields.ts";
 import { ACTIVATIONS } from "./hf_ops.ts";
 
 /** Full (global) attention, or attention within a sliding window (local). */
 export type ModernBertLayerType = "full_attention" | "sliding_attention";
 
 /** ModernBERT hyper-parameters, parsed from a transformers config.json (model_type "modernbert"). */
-export interface ModernBertConfig {
+export interface ModernBertConfig extends EncoderConfigBase {
   modelType: "modernbert";
-  vocabSize: number;
-  hiddenSize: number;
-  intermediateSize: number;
-  numHiddenLayers: number;
-  numAttentionHeads: number;
-  maxPositionEmbeddings: number;
   /** Attention kind of each layer. */
   layerTypes: ModernBertLayerType[];
   /** Window of local layers: a query sees the keys at most floor(localAttention / 2) away. */
@@ -35,8 +29,6 @@ export interface ModernBertConfig {
   mlpBias: boolean;
   /** A key of ACTIVATIONS (hf_ops.ts). */
   hiddenActivation: string;
-  /** The whole config.json object, defaults filled in, written back unchanged on save. */
-  json: Record<string, unknown>;
 }
 
 /** transformers' `ModernBertConfig` defaults (ModernBERT-base); the rotary ones are below. */
