@@ -163,7 +163,8 @@ if (import.meta.main) {
     if (
       error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
-      console.error(`train: ${(error as Error).message}\n${USAGE}`);
+      // parseArgs explains some mistakes over several lines: one line here.
+      console.error(`train: ${(error as Error).message.replaceAll("\n", " ")}\n${USAGE}`);
       Deno.exit(2);
     }
     if (error instanceof SettingError) {
