@@ -58,6 +58,21 @@ export async function removeUnusedBuildLock(path: string): Promise<boolean> {
   }
 }
 
+/** Whether a thread or process holds the lock file at `path` (a build of its key runs). */
+export async function buildLockHeld(path: string): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true, write: true });
+  } catch {
+    return false;
+  }
+  try {
+    return !await file.tryLock(true);
+  } finally {
+    file.close();
+  }
+}
+
 /** Whether `path` still names the file `file` has open. */
 async function leadsTo(path: string, file: Deno.FsFile): Promise<boolean> {
   const named = await Deno.stat(path).catch(() => null);

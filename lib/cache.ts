@@ -14,7 +14,7 @@
  */
 import { join, relative } from "node:path";
 import { writeJsonAtomic } from "./atomic_write.ts";
-import { buildLockKey, lockBuild, removeUnusedBuildLock } from "./build_lock.ts";
+import { buildLockHeld, buildLockKey, lockBuild, removeUnusedBuildLock } from "./build_lock.ts";
 import { buildFolder, buildFolderPrefix, partialFolderKey } from "./cache_leftovers.ts";
 import { sha256File, sha256Hex } from "./checksum.ts";
 import { REPO_ROOT } from "./code_version.ts";
@@ -90,7 +90,10 @@ export class CheckpointCache {
             actual === "missing" ? "missing" : "checksum mismatch"
           }); moved the entry to ${aside} and rebuilding`,
         );
-        await Deno.rename(this.path(key), aside);
+        await Deno.rename(this.path(key), aside).catch((error) => {
+          // Another run moved the same damaged entry aside first.
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        });
         return null;
       }
     }
@@ -171,7 +174,7 @@ export class CheckpointCache {
    */
   async removeLeftovers(): Promise<string[]> {
     const names = await this.#names();
-    const building = this.#keysBeingBuilt(names);
+    const building = await this.#keysBeingBuilt(names);
     return await this.#removeWhere(names, (name) => {
       if (buildLockKey(name) !== null) return removeUnusedBuildLock(join(this.root, name));
       const partial = partialFolderKey(name);
@@ -187,7 +190,7 @@ export class CheckpointCache {
    */
   async gc(keep: (info: CacheEntryInfo) => boolean | Promise<boolean>): Promise<string[]> {
     const names = await this.#names();
-    const building = this.#keysBeingBuilt(names);
+    const building = await this.#keysBeingBuilt(names);
     const dayAgo = Date.now() - 24 * 3600 * 1000;
     return await this.#removeWhere(names, async (name) => {
       if (buildLockKey(name) !== null) return removeUnusedBuildLock(join(this.root, name));
@@ -211,12 +214,14 @@ export class CheckpointCache {
     return names;
   }
 
-  /** Keys a running (or possibly running) build of any process works on. */
-  #keysBeingBuilt(names: string[]): Set<string> {
+  /** Keys a running (or possibly running) build of any process works on or holds the lock of. */
+  async #keysBeingBuilt(names: string[]): Promise<Set<string>> {
     const keys = new Set<string>();
     for (const name of names) {
       const folder = buildFolder(name);
       if (folder && folder.builder !== "gone") keys.add(folder.key);
+      const locked = buildLockKey(name);
+      if (locked !== null && await buildLockHeld(join(this.root, name))) keys.add(locked);
     }
     return keys;
   }

@@ -72,6 +72,32 @@ Deno.test("OpenBLAS's count rests at 1 and a threaded product puts it back", nee
 });
 
 Deno.test(
+  "a library loaded again after every thread closed it is put back at rest",
+  needsBlas,
+  async () => {
+    // A fresh process: a Worker loads OpenBLAS and ends (unloading it), then the main thread loads it.
+    const worker = new URL("./blas_threads_worker.ts", import.meta.url).href;
+    const ffi = new URL("../lib/blas/openblas_ffi.ts", import.meta.url).href;
+    const program = `
+    import { openBlas } from "${ffi}";
+    const thread = new Worker("${worker}", { type: "module" });
+    await new Promise((done) => { thread.onmessage = done; thread.postMessage({ products: 2, size: 8 }); });
+    thread.terminate();
+    await new Promise((done) => setTimeout(done, 200));
+    const blas = openBlas();
+    const library = Deno.dlopen(blas.path, { openblas_get_num_threads: { parameters: [], result: "i32" } });
+    console.log(library.symbols.openblas_get_num_threads());
+  `;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", program],
+      cwd: REPO_ROOT,
+      stderr: "inherit",
+    }).output();
+    assert.equal(new TextDecoder().decode(output.stdout).trim(), "1");
+  },
+);
+
+Deno.test(
   "threaded and one-thread products from four threads at once: all right, none stuck",
   needsBlas,
   async () => {

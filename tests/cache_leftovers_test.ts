@@ -131,6 +131,16 @@ Deno.test("cache: a build waits for another build of its key and uses its entry"
   assert.deepEqual(names(folder.path), ["shared"], "no lock file left");
 });
 
+Deno.test("cache gc: the snapshots of a key whose lock is held stay", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  await Deno.mkdir(cache.partialPath("resuming"));
+  const held = await lockBuild(folder.path, "resuming");
+  assert.deepEqual(await cache.gc(() => true), []);
+  await held[Symbol.asyncDispose]();
+  assert.deepEqual(await cache.gc(() => true), [".partial-resuming"]);
+});
+
 Deno.test("cache: a lock file nobody holds goes at the next build; a held one stays", async () => {
   await using folder = await temporaryFolder();
   const cache = new CheckpointCache(folder.path);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { MaxSimScorer } from "../lib/blas/maxsim_blas.ts";
 import { checkNumber, describeRange, integers, positiveUpTo } from "../lib/number_range.ts";
 import { checkProfile, SETTING_RANGES } from "../lib/phases/settings_check.ts";
 import { PROFILES, TINY, withOverrides } from "../lib/phases/profiles.ts";
@@ -59,4 +60,17 @@ Deno.test("settings: a numeric setting without a range, or a range without a set
   assert.throws(() => checkProfile(missing as typeof TINY), /kdQueries = undefined/);
   assert.throws(() => checkProfile({ ...TINY, seeds: [] }), /seeds: must name at least one seed/);
   assert.ok(Object.keys(SETTING_RANGES).length > 40);
+});
+
+Deno.test("settings: MaxSim's options are checked where they enter", () => {
+  const queries = { vectors: new Float32Array(4), count: 1, length: 2, dim: 2 };
+  assert.throws(
+    () => new MaxSimScorer(queries, { chunkTokens: 0 }),
+    /MaxSimOptions\.chunkTokens = 0: must be an integer from 1/,
+  );
+  assert.throws(
+    () => new MaxSimScorer(queries, { threads: 1.5 }),
+    /MaxSimOptions\.threads = 1\.5: must be an integer from 1 to 1024/,
+  );
+  new MaxSimScorer(queries, { chunkTokens: 8, threads: 2 }).close();
 });

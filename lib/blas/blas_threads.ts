@@ -40,13 +40,14 @@ export function ownThreadCount(symbols: ThreadCountSymbols, path: string): Threa
     return { limit: 1, run: (_threads, work) => work() };
   }
   const limit = lock.exclusive((text) => {
+    const count = symbols.openblas_get_num_threads();
     const known = Number(text.read());
-    if (known >= 1) return known;
-    // The first thread here: remember OpenBLAS's own count, then put it at rest.
-    const count = Math.max(1, symbols.openblas_get_num_threads());
-    text.write(String(count));
-    symbols.openblas_set_num_threads(1);
-    return count;
+    // The first thread here remembers OpenBLAS's own count as the limit.
+    if (!(known >= 1)) text.write(String(Math.max(1, count)));
+    // A fresh load starts at OpenBLAS's own count: the first one, and also one after every
+    // thread that had the library open ended (a test file's isolate does), which unloads it.
+    if (count !== 1) symbols.openblas_set_num_threads(1);
+    return known >= 1 ? known : Math.max(1, count);
   });
   return {
     limit,

@@ -20,6 +20,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkNumber, integers } from "../number_range.ts";
 import { type OpenBlas, openBlas } from "./openblas_ffi.ts";
 import {
   ChunkScorer,
@@ -70,9 +71,12 @@ export class MaxSimScorer {
     }
     this.#main = new ChunkScorer(queries);
     this.#blas = options.blas === undefined ? openBlas() : options.blas;
-    this.#chunkTokens = options.chunkTokens ??
-      Math.max(1, Math.floor(PRODUCT_FLOATS / (count * length)));
-    this.#threads = Math.max(1, options.threads ?? navigator.hardwareConcurrency);
+    this.#chunkTokens = options.chunkTokens === undefined
+      ? Math.max(1, Math.floor(PRODUCT_FLOATS / (count * length)))
+      : checkNumber("MaxSimOptions.chunkTokens", options.chunkTokens, integers(1, 2 ** 31 - 1));
+    this.#threads = options.threads === undefined
+      ? navigator.hardwareConcurrency
+      : checkNumber("MaxSimOptions.threads", options.threads, integers(1, 1024));
     this.path = this.#blas ? "openblas" : "tfjs";
   }
 
