@@ -14,24 +14,6 @@ export function linear<T extends tf.Tensor>(params: Params, prefix: string, x: T
   return out.reshape([...x.shape.slice(0, -1), outputs]) as T;
 }
 
-/** Layer normalisation over the last axis with learned gain and bias (epsilon 1e-5). */
-export function layerNorm<T extends tf.Tensor>(params: Params, prefix: string, x: T): T {
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-  return tf.add(
-    tf.mul(normed, param(params, `${prefix}.gain`)),
-    param(params, `${prefix}.bias`),
-  ) as T;
-}
-
-/** GELU, tanh approximation (as in BERT's and GPT-2's code); tfjs has no built-in op. */
-export function gelu<T extends tf.Tensor>(x: T): T {
-  // x * x^2, not pow(x, 3): pow and its gradient are slow on wasm.
-  const cubic = tf.mul(tf.mul(tf.square(x), x), 0.044715);
-  const inner = tf.mul(tf.add(x, cubic), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as T;
-}
-
 /**
  * Divide each vector on the last axis by its L2 norm, floored at 1e-12 as PyTorch's
  * `F.normalize` does, so an all-zero vector stays zero instead of becoming NaN.

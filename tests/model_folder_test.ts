@@ -5,13 +5,14 @@ import { initBackend } from "../lib/backend.ts";
 import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import { embedTexts } from "../lib/embed.ts";
 import type { Encoded } from "../lib/losses/contrastive.ts";
-import { createModel, type ModelKind } from "../lib/model.ts";
+import { createModel, encodePooled, type ModelKind } from "../lib/model.ts";
 import { parseBertConfig } from "../lib/models/bert.ts";
 import { loadModelFolder } from "../lib/models/model_folder.ts";
 import { saveModelFolder } from "../lib/checkpoint.ts";
 import { SUITE_FILE } from "../lib/models/model_files.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
 import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { assertGradientsMatch } from "./gradient_check.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const TINY_BERT = parseBertConfig({
@@ -140,4 +141,72 @@ Deno.test("a truncated weights file is refused, naming it", async () => {
     const bytes = await Deno.readFile(path);
     await Deno.writeFile(path, bytes.subarray(0, bytes.length - 100));
   }, /model\.safetensors: not a valid safetensors file/);
+});
+
+Deno.test("sharded weights (model.safetensors.index.json) read as one file; a misplaced tensor is named", async () => {
+  await initBackend("cpu");
+  await using folder = await temporaryFolder();
+  const dir = join(folder.path, "model");
+  const model = tinyModel("dense");
+  const tokenizer = await loadBertTokenizer();
+  await saveModelFolder(dir, model, { tokenizer });
+  await Deno.remove(join(dir, SUITE_FILE));
+  const single = join(dir, "model.safetensors");
+  const { tensors } = decodeSafetensors(await Deno.readFile(single), single);
+  const names = [...tensors.keys()];
+  const shards = [names.slice(0, 7), names.slice(7)].map((part, i) => ({
+    file: `model-0000${i + 1}-of-00002.safetensors`,
+    tensors: new Map(part.map((name) => [name, tensors.get(name)!])),
+  }));
+  const weightMap: Record<string, string> = {};
+  for (const shard of shards) {
+    await Deno.writeFile(
+      join(dir, shard.file),
+      encodeSafetensors({ tensors: shard.tensors, metadata: {} }),
+    );
+    for (const name of shard.tensors.keys()) weightMap[name] = shard.file;
+  }
+  await Deno.remove(single);
+  const indexPath = join(dir, "model.safetensors.index.json");
+  await Deno.writeTextFile(indexPath, JSON.stringify({ weight_map: weightMap }));
+  const loaded = await loadModelFolder(dir);
+  assert.deepEqual(
+    await values(embedTexts(loaded.model, loaded.tokenizer, TEXTS, "document")),
+    await values(embedTexts(model, tokenizer, TEXTS, "document")),
+  );
+  await Deno.writeTextFile(
+    indexPath,
+    JSON.stringify({ weight_map: { ...weightMap, [names[0]]: shards[1].file } }),
+  );
+  await assert.rejects(
+    loadModelFolder(dir),
+    /model-00001-of-00002\.safetensors: holds ".*", which .*index\.json does not place in this shard/,
+  );
+});
+
+Deno.test("BERT: gradients of every kind of weight match central finite differences", async () => {
+  await initBackend("cpu");
+  const model = tinyModel("dense");
+  const inputs = {
+    inputIds: tf.tensor2d([[101, 2054, 2003, 102], [101, 4937, 102, 0]], undefined, "int32"),
+    attentionMask: tf.tensor2d([[1, 1, 1, 1], [1, 1, 1, 0]]),
+    tokenTypeIds: tf.tensor2d([[0, 0, 1, 1], [0, 1, 1, 0]], undefined, "int32"),
+  };
+  const target = tf.randomNormal([2, 16], 0, 1, "float32", 5);
+  await assertGradientsMatch(
+    model,
+    () => tf.sum(tf.mul(encodePooled(model, inputs), target)) as tf.Scalar,
+    [
+      ["encoder.embeddings.word_embeddings.weight", [2054 * 16 + 3, 4937 * 16 + 15]],
+      ["encoder.embeddings.position_embeddings.weight", [2 * 16 + 1]],
+      ["encoder.embeddings.token_type_embeddings.weight", [16 + 4]],
+      ["encoder.embeddings.LayerNorm.weight", [5]],
+      ["encoder.embeddings.LayerNorm.bias", [6]],
+      ["encoder.encoder.layer.0.attention.self.query.weight", [0, 37]],
+      ["encoder.encoder.layer.0.attention.self.key.bias", [3]],
+      ["encoder.encoder.layer.1.attention.output.LayerNorm.weight", [2]],
+      ["encoder.encoder.layer.1.intermediate.dense.bias", [9]],
+      ["encoder.encoder.layer.1.output.dense.weight", [40]],
+    ],
+  );
 });

@@ -9,13 +9,15 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import { colbertDocumentBatch, colbertQueryBatch } from "../lib/colbert_inputs.ts";
-import { embedTexts } from "../lib/embed.ts";
+import { embedTexts, encoderInputs } from "../lib/embed.ts";
 import type { Encoded } from "../lib/losses/contrastive.ts";
 import { maxsimScores } from "../lib/maxsim.ts";
 import { encoderForward } from "../lib/models/encoder.ts";
 import { readHfEncoder } from "../lib/models/hf_encoder.ts";
 import { loadModelFolder } from "../lib/models/model_folder.ts";
 import { resolveModel } from "../lib/models/model_source.ts";
+import { scorePairs } from "../lib/model.ts";
+import { pairBatch } from "../lib/text_batch.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const FIXTURES = new URL("./fixtures/reference/", import.meta.url).pathname;
@@ -149,3 +151,22 @@ Deno.test("all-MiniLM-L6-v2: sentence-transformers' embeddings and cosines", asy
     assert.ok(Math.abs(cosine[a][b] - value) < 1e-3, `cosine ${a}-${b}: ${cosine[a][b]}`);
   }
 });
+
+for (const name of ["cross_bert_tiny", "cross_modernbert_tiny"]) {
+  Deno.test(`${name}: sentence-transformers' CrossEncoder token ids and raw scores`, async () => {
+    await initBackend("cpu");
+    const reference = (await fixture("cross_encoders.json"))[name];
+    const { model, tokenizer, format } = await loadModelFolder(join(FIXTURES, name));
+    assert.equal(format, "cross-encoder");
+    const pairs = (reference.pairs as string[][]).map(([query, document]) => ({ query, document }));
+    const rows = pairBatch(tokenizer, pairs, { maxLength: 128 });
+    const ids = Array.from(rows.inputIds);
+    const mask = reference.attention_mask as number[][];
+    (reference.input_ids as number[][]).forEach((expected, r) => {
+      const row = ids.slice(r * rows.length, (r + 1) * rows.length);
+      assert.deepEqual(row.filter((_, t) => mask[r][t]), expected.filter((_, t) => mask[r][t]));
+    });
+    const scores = await scorePairs(model, encoderInputs(rows)).array();
+    assertClose(scores, reference.scores, `${name} scores`);
+  });
+}

@@ -20,6 +20,9 @@ with the pinned versions gives the same numbers):
   pylate_minilm/ + pylate_minilm.json
       the same on the real all-MiniLM-L6-v2, less its 90 MB model.safetensors, which
       pylate_minilm/source.json identifies (wheel, version, SHA-256) for tests to restore.
+  cross_bert_tiny/, cross_modernbert_tiny/ + cross_encoders.json
+      one-label ...ForSequenceClassification folders on the tiny models and the raw scores
+      sentence-transformers' CrossEncoder gives three pairs (`cross-encoders` rewrites them).
   minilm_sentence_embeddings.json
       sentence-transformers' dense embeddings and cosines of its quickstart sentences.
   cisi.run + cisi_trec_eval.json
@@ -49,6 +52,7 @@ from pathlib import Path
 import torch
 
 from cisi import read_cisi, training_texts
+from cross_encoders import cross_encoder_record, save_cross_encoder
 from fixture_io import sha256_of, write_json, write_text_atomic
 from hidden_states import hidden_states_record
 from minilm import sentence_embeddings_record, unpack_minilm, weights_source
@@ -61,6 +65,7 @@ FIXTURES = REPOSITORY / "tests" / "fixtures" / "reference"
 CISI = REPOSITORY.parent / "shared" / "data" / "cisi"
 TINY_SEEDS = {"bert_tiny": 1, "modernbert_tiny": 2, "modernbert_tiny_bias": 3}
 PYLATE_SEEDS = {"bert_tiny": 11, "modernbert_tiny": 12, "minilm": 13}
+CROSS_SEEDS = {"bert_tiny": 21, "modernbert_tiny": 22}
 TINY_COLBERT = {"embedding_size": 32, "query_length": 16, "document_length": 48}
 # [unused0]/[unused1] exist in bert-base-uncased's vocabulary, so no row is added.
 MINILM_COLBERT = {
@@ -102,6 +107,16 @@ def make_all(out: Path, cisi_folder: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)
+
+
+def write_cross_encoders(out: Path) -> None:
+    """cross_<name>/ on each tiny base model in `out`, and cross_encoders.json of their scores."""
+    records = {}
+    for name in ("bert_tiny", "modernbert_tiny"):
+        folder = out / f"cross_{name}"
+        save_cross_encoder(out / name, folder, seed=CROSS_SEEDS[name])
+        records[folder.name] = cross_encoder_record(folder)
+    write_json(out / "cross_encoders.json", records)
 
 
 def save_colbert(out: Path, name: str, base: Path, options: dict) -> None:
@@ -157,6 +172,8 @@ def main(argv: list[str]) -> None:
     for target in (parser, every):
         target.add_argument("--out", type=Path, default=FIXTURES)
         target.add_argument("--cisi", type=Path, default=CISI)
+    cross = commands.add_parser("cross-encoders", help="(re)write only the cross-encoder fixtures")
+    cross.add_argument("--out", type=Path, default=FIXTURES)
     again = commands.add_parser("roundtrip", help="record a PyLate folder on the fixture texts")
     again.add_argument("folder", type=Path)
     again.add_argument("out", type=Path)
@@ -165,6 +182,8 @@ def main(argv: list[str]) -> None:
     torch.set_num_threads(1)
     if arguments.command == "roundtrip":
         roundtrip(arguments.folder, arguments.out)
+    elif arguments.command == "cross-encoders":
+        write_cross_encoders(arguments.out)
     else:
         make_all(arguments.out, arguments.cisi)
 
