@@ -21,6 +21,7 @@ const USAGE =
 
   reads texts from standard input, one per line, and prints one JSON line per text
   --query / --document   which side of retrieval the texts are (default: --document)
+  --json                 one JSON line per text (the only output format; accepted for clarity)
   --batch N              texts encoded at once (default 32)
   --backend B            TensorFlow.js backend (default: COLBERT_BACKEND or wasm)`;
 

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { initBackend } from "../lib/backend.ts";
 import { writeBeir } from "../lib/beir.ts";
 import { saveModelFolder } from "../lib/checkpoint.ts";
+import { rankDocuments } from "../lib/metrics.ts";
+import { readTrecRun } from "../lib/trec_run.ts";
 import { colbertInputConfig } from "../lib/colbert_inputs.ts";
 import { evaluateRetriever } from "../lib/evaluate.ts";
 import { createModel, type ModelKind } from "../lib/model.ts";
@@ -40,6 +42,7 @@ for (const kind of ["colbert", "dense"] as const) {
     await initBackend("wasm");
     await using folder = await temporaryFolder();
     const data = join(folder.path, "data"), checkpoint = join(folder.path, "model");
+    const runFile = join(folder.path, "model.run");
     await writeBeir(data, DATASET);
     const trained = model(kind);
     await saveModelFolder(checkpoint, trained, { tokenizer: await loadBertTokenizer() });
@@ -59,6 +62,8 @@ for (const kind of ["colbert", "dense"] as const) {
         "--json",
         "--backend",
         "wasm",
+        "--run",
+        runFile,
       ],
       stdout: "piped",
       stderr: "piped",
@@ -71,6 +76,11 @@ for (const kind of ["colbert", "dense"] as const) {
         Math.abs(printed[key] - expected[key]) < 1e-9,
         `${key}: ${printed[key]} vs ${expected[key]}`,
       );
+    }
+    // The TREC run file holds the ranking the metrics were computed on.
+    const written = await readTrecRun(runFile);
+    for (const [query, scores] of expected.run) {
+      assert.deepEqual(rankDocuments(written.get(query)!), rankDocuments(scores));
     }
   });
 }
