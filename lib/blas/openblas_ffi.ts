@@ -19,6 +19,7 @@
  * ```
  */
 import { ownThreadCount } from "./blas_threads.ts";
+import { pinLibrary } from "./pin_library.ts";
 
 /** `off` disables BLAS (to test the fallback); a file path picks the library to load. */
 export const BLAS_ENV = "COLBERT_BLAS";
@@ -165,6 +166,8 @@ export function loadOpenBlas(paths: readonly string[] = OPENBLAS_PATHS): OpenBla
     } catch {
       continue; // absent, not OpenBLAS, or FFI not permitted: try the next one
     }
+    // Never unloaded: an unload racing a fork's thread-pool shutdown deadlocks OpenBLAS.
+    pinLibrary(path);
     const symbols = library.symbols;
     const configPointer = symbols.openblas_get_config();
     const config = configPointer ? Deno.UnsafePointerView.getCString(configPointer) : "";
