@@ -1,20 +1,22 @@
 /**
- * `deno task bench`: this machine's matrix ceiling (OpenBLAS sgemm), then MaxSim and a
- * ColBERT training step on every path, each as a ratio to the ceiling and to the plain
+ * `deno task bench`: this machine's matrix ceiling (OpenBLAS sgemm), then MaxSim, a ColBERT
+ * training step and encoding on every path, each as a ratio to the ceiling and to the plain
  * wasm backend, with each benchmark's peak resident memory.
  *
  * ```sh
  * deno task bench            # the tables (progress on stderr)
  * deno task bench --json     # the tables, then one JSON line of every figure
+ * COLBERT_TORCH_PYTHON=../venv/bin/python deno task bench   # PyTorch's rows from that Python
  * ```
  *
  * Each benchmark runs in its own process (bench/measure.ts): peaks are per benchmark and a
- * backend that cannot start (webgpu without an adapter, tensorflow not installed) is
+ * backend that cannot start (webgpu without an adapter, tensorflow not built, no torch) is
  * reported, not fatal.
  */
 import { type BenchPath, MAXSIM_SHAPE, type Task } from "./measure.ts";
 import { mebibytes, number, ratio, table } from "./report.ts";
-import { TRAIN_MODELS } from "./train_shapes.ts";
+import { TRAIN_MODELS, type TrainModel, trainShape } from "./train_shapes.ts";
+import { measureTorch } from "./torch_bench.ts";
 
 type Measured = Record<string, number | string | undefined> & { error?: string };
 
@@ -23,6 +25,8 @@ const PATHS: BenchPath[] = ["cpu", "wasm", "wasm+openblas", "webgpu", "tensorflo
 const MAXSIM_DOCUMENTS = 10_000;
 const PADDED_DOCUMENTS = 1_000;
 const STREAM_DOCUMENTS = 100_000;
+// Encoding is timed on the small profile's student (2 x 64) and the largest encoder (6 x 384).
+const ENCODE_MODELS: TrainModel[] = ["default", "teacher"];
 const BLAS_MAXSIM = "packed, a chunk per core: OpenBLAS + wasm SIMD max";
 const FALLBACK_MAXSIM = "packed, tfjs wasm matMul (fallback)";
 
@@ -57,6 +61,18 @@ interface Results {
   padded: Record<string, Measured>;
   stream: Measured;
   train: Record<string, Record<string, Measured>>;
+  encode: Record<string, Record<string, Measured>>;
+}
+
+/**
+ * Whether `path` is timed on `model`: the plain `cpu` backend takes minutes a step on all but
+ * the small encoder, and on the 6 x 384 one so do plain wasm and webgpu on mesa's software
+ * adapter (one call of encoding took 159 and 372 s here), so it gets the two fast CPU paths.
+ * On a real GPU, time webgpu there with measure.ts.
+ */
+function worthTiming(model: TrainModel, path: BenchPath): boolean {
+  if (path === "cpu") return model === "small";
+  return model !== "teacher" || path === "wasm+openblas" || path === "tensorflow";
 }
 
 async function collect(): Promise<Results> {
@@ -83,14 +99,28 @@ async function collect(): Promise<Results> {
   const train: Results["train"] = {};
   for (const model of TRAIN_MODELS) {
     train[model] = {};
-    for (const path of PATHS) {
-      if (model !== "small" && path === "cpu") continue; // minutes a step: the reference only
+    for (const path of PATHS.filter((path) => worthTiming(model, path))) {
       note(`training step, ${model} model, ${path}`);
       train[model][path] = await run({ kind: "train", path, model });
     }
   }
+  const encode: Results["encode"] = {};
+  for (const model of ENCODE_MODELS) {
+    encode[model] = {};
+    for (const path of PATHS.filter((path) => worthTiming(model, path))) {
+      note(`encoding, ${model} model, ${path}`);
+      encode[model][path] = await run({ kind: "encode", path, model });
+    }
+  }
+  // PyTorch beside them, on the same shapes (a row of its own where torch is missing).
+  for (const model of ENCODE_MODELS) {
+    note(`training step and encoding, ${model} model, pytorch`);
+    const torch = await measureTorch(trainShape(model).shape);
+    train[model].pytorch = torch.train;
+    encode[model].pytorch = torch.encode;
+  }
   const last = await run({ kind: "sgemm" });
-  return { sgemm: { first, last, oneCore }, packed, padded, stream, train };
+  return { sgemm: { first, last, oneCore }, packed, padded, stream, train, encode };
 }
 
 /**
@@ -164,6 +194,25 @@ function printTables(r: Results): void {
     ));
     console.log();
   }
+  for (const model of ENCODE_MODELS) {
+    const measured = r.encode[model];
+    const rows = Object.entries(measured).map(([path, m]) => [
+      `${path}${failed(m)}`,
+      number(num(m, "tokensPerSecond")),
+      number(num(m, "secondsPerCall")),
+      number(num(m, "gflops")),
+      ratio(num(m, "gflops"), ceiling),
+      ratio(num(m, "tokensPerSecond"), num(measured.wasm, "tokensPerSecond")),
+      mebibytes(num(m, "peakResidentBytes")),
+    ]);
+    const source = Object.values(measured).find((m) => m.source)?.source;
+    console.log(`Encoding, ${model} model: ${source ?? ""}`);
+    console.log(table(
+      ["path", "tokens/s", "s/call", "GFLOP/s", "of ceiling", "vs wasm", "peak RSS"],
+      rows,
+    ));
+    console.log();
+  }
 }
 
 /** The `--json` line: the issue's keys first, then every measurement. */
@@ -190,6 +239,7 @@ function summary(r: Results): Record<string, unknown> {
     maxsim_padded: r.padded,
     rank_stream: r.stream,
     train: r.train,
+    encode: r.encode,
   };
 }
 

@@ -22,6 +22,7 @@ import {
   timeRankStream,
 } from "./maxsim_bench.ts";
 import { timeTrainStep } from "./train_step.ts";
+import { ENCODE_BATCH, timeEncode } from "./encode_step.ts";
 import { type TrainModel, trainShape } from "./train_shapes.ts";
 
 /** A tfjs backend, or the wasm backend with its matrix products on OpenBLAS. */
@@ -34,7 +35,9 @@ export type Task =
   | { kind: "maxsim-padded"; path: BenchPath; documents: number }
   | { kind: "rank-stream"; documents: number }
   /** `batch` replaces the model's own (to see how a GPU path scales). */
-  | { kind: "train"; path: BenchPath; model: TrainModel; batch?: number };
+  | { kind: "train"; path: BenchPath; model: TrainModel; batch?: number }
+  /** Encoding documents of the model's training shape (bench/encode_step.ts). */
+  | { kind: "encode"; path: BenchPath; model: TrainModel };
 
 /** The issue's MaxSim: 32 query tokens of 128 dimensions, documents up to 180 tokens. */
 export const MAXSIM_SHAPE: MaxSimShape = { queryLength: 32, dim: 128, maxLength: 180 };
@@ -88,6 +91,14 @@ async function measure(task: Task): Promise<Record<string, unknown>> {
       await usePath(task.path);
       const { shape, source } = trainShape(task.model, task.batch);
       return { ...await timeTrainStep(shape), source };
+    }
+    case "encode": {
+      await usePath(task.path);
+      const { shape } = trainShape(task.model);
+      const { layers, hidden } = shape.transformer;
+      const source = `${layers} x ${hidden} encoder, ${ENCODE_BATCH} documents of ` +
+        `${shape.documentLength} tokens a call`;
+      return { ...await timeEncode(shape), source };
     }
   }
 }

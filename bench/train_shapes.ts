@@ -7,6 +7,8 @@
  *   (GradCache chunk as the batch, query and document lengths of that phase).
  * - `gpu`: the gpu profile's student (4 x 256 wide) on that phase's lengths, with a batch
  *   of 8 rather than its chunk of 128, which would take minutes a step on plain wasm.
+ * - `teacher`: the gpu profile's teacher (6 x 384, all-MiniLM-L6-v2's depth and width) on the
+ *   same lengths and batch: the largest encoder the suite trains.
  */
 import { getProfile } from "../lib/phases/profiles.ts";
 import type { TrainStepShape } from "./train_step.ts";
@@ -29,7 +31,7 @@ const SMALL: TrainStepShape = {
 };
 
 /** The models a training step is timed on. */
-export const TRAIN_MODELS = ["small", "default", "gpu"] as const;
+export const TRAIN_MODELS = ["small", "default", "gpu", "teacher"] as const;
 
 /** One of {@link TRAIN_MODELS}. */
 export type TrainModel = typeof TRAIN_MODELS[number];
@@ -44,17 +46,19 @@ export function trainShape(
   }
   const profile = getProfile(model === "default" ? "small" : "gpu");
   batch ??= model === "default" ? profile.unsupervised.chunkSize : 8;
+  const encoder = model === "teacher" ? profile.teacher : profile.student;
   const shape = {
-    transformer: profile.student,
+    transformer: encoder,
     colbertDim: profile.colbertDim,
     batch,
     queryLength: profile.queryLength,
     documentLength: profile.unsupervisedDocumentLength,
   };
-  const { hidden, layers } = profile.student;
+  const { hidden, layers } = encoder;
   return {
     shape,
-    source: `profile '${profile.name}' student (${layers} x ${hidden}), batch ${batch} x ` +
-      `(${shape.queryLength} + ${shape.documentLength}) tokens`,
+    source: `profile '${profile.name}' ${model === "teacher" ? "teacher" : "student"} ` +
+      `(${layers} x ${hidden}), batch ${batch} x (${shape.queryLength} + ` +
+      `${shape.documentLength}) tokens`,
   };
 }

@@ -39,7 +39,12 @@ export interface TrainStepTiming {
 }
 
 /** Deterministic token ids in [5, vocab); each row keeps a random prefix of 2/3 or more. */
-function randomBatch(count: number, length: number, vocab: number, seed: number): EncoderBatch {
+export function randomBatch(
+  count: number,
+  length: number,
+  vocab: number,
+  seed: number,
+): EncoderBatch {
   const ids = new Int32Array(count * length);
   const mask = new Float32Array(count * length);
   let state = seed;
@@ -55,6 +60,17 @@ function randomBatch(count: number, length: number, vocab: number, seed: number)
     inputIds: tf.tensor2d(ids, [count, length], "int32"),
     attentionMask: tf.tensor2d(mask, [count, length]),
   };
+}
+
+/** A ColBERT model of `shape`'s encoder, randomly initialised (seed 1). */
+export function benchModel(shape: TrainStepShape): Model {
+  return createModel({
+    kind: "colbert",
+    transformer: suiteModernBert(shape.transformer),
+    colbertDim: shape.colbertDim,
+    pooling: "mean",
+    inputs: DEFAULT_COLBERT_INPUT_CONFIG,
+  }, { seed: 1 });
 }
 
 async function step(model: Model, optimizer: AdamW, queries: EncoderBatch, docs: EncoderBatch) {
@@ -81,13 +97,7 @@ export async function timeTrainStep(
   options: { maxSteps?: number; budgetSeconds?: number } = {},
 ): Promise<TrainStepTiming> {
   const { maxSteps = 5, budgetSeconds = 20 } = options;
-  const model = createModel({
-    kind: "colbert",
-    transformer: suiteModernBert(shape.transformer),
-    colbertDim: shape.colbertDim,
-    pooling: "mean",
-    inputs: DEFAULT_COLBERT_INPUT_CONFIG,
-  }, { seed: 1 });
+  const model = benchModel(shape);
   const optimizer = new AdamW(model.params);
   const vocab = shape.transformer.vocabSize;
   const queries = randomBatch(shape.batch, shape.queryLength, vocab, 1);
@@ -95,7 +105,7 @@ export async function timeTrainStep(
   const timeStep = async () => {
     const start = performance.now();
     await step(model, optimizer, queries, docs);
-    await model.params.get("encoder.final_norm.gain")!.data(); // waits for a GPU backend
+    await model.params.get("encoder.final_norm.weight")!.data(); // waits for a GPU backend
     return (performance.now() - start) / 1000;
   };
   let best: number;

@@ -3,11 +3,12 @@
  *
  * `wasm` is the default on a CPU (SIMD, about 15x the plain `cpu` backend),
  * `webgpu` runs on Deno's `navigator.gpu` (the GPU path on a real GPU, a software
- * adapter under mesa's lavapipe otherwise), `tensorflow` is tfjs-node(-gpu), used only
- * where the user installed it, and `cpu` is the slow, obvious reference.
+ * adapter under mesa's lavapipe otherwise), `tensorflow` is tfjs-node(-gpu) on TensorFlow's
+ * own C library, where scripts/build_tfjs_node.sh built it (setup does), and `cpu` is the
+ * slow, obvious reference.
  *
  * ```ts
- * const backend = await initBackend(); // COLBERT_BACKEND or "wasm"
+ * const backend = await initBackend(); // COLBERT_BACKEND, else the first of DEFAULT_BACKENDS
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +22,14 @@ export type BackendName = typeof BACKENDS[number];
 
 /** Environment variable that chooses the backend when no option does. */
 export const BACKEND_ENV = "COLBERT_BACKEND";
+
+/**
+ * The backends tried in order when neither an option nor {@link BACKEND_ENV} names one; the
+ * first that starts is used. Making `tensorflow` the default where it loads, with wasm +
+ * OpenBLAS as the fallback, is this one line: `["tensorflow", "wasm"]`. The committed study
+ * ran on wasm + OpenBLAS, so that switch changes its numbers and comes with a rerun.
+ */
+export const DEFAULT_BACKENDS: readonly BackendName[] = ["wasm"];
 
 /** True when `name` is one of {@link BACKENDS}. */
 export function isBackendName(name: string): name is BackendName {
@@ -49,9 +58,41 @@ async function registerWebgpu(): Promise<void> {
   await import("@tensorflow/tfjs-backend-webgpu");
 }
 
+/**
+ * What stops TensorFlow's library from loading into this process, if anything. It carries an
+ * LLVM of its own; when another LLVM is already mapped (mesa's libLLVM, which its Vulkan
+ * drivers bring in as soon as WebGPU looks for an adapter), the dynamic linker binds part of
+ * TensorFlow's LLVM to that one (LD_DEBUG=bindings: 1,528 symbols to libLLVM-15 here) and the
+ * process dies in LLVM's static initialisers (SIGSEGV). Loaded first, the two run side by side.
+ */
+function foreignLlvm(): string | undefined {
+  let maps: string;
+  try {
+    maps = Deno.readTextFileSync("/proc/self/maps");
+  } catch {
+    return undefined; // not Linux: no such clash known
+  }
+  if (maps.includes("/tfjs_binding.node")) return undefined; // TensorFlow is loaded already
+  return maps.match(/\/\S*libLLVM\S*/)?.[0];
+}
+
 async function registerTensorflow(): Promise<void> {
   const errors: string[] = [];
   for (const specifier of TFJS_NODE_PACKAGES) {
+    try {
+      import.meta.resolve(specifier); // throws where the package is not installed
+    } catch (error) {
+      errors.push(`${specifier}: ${(error as Error).message.split("\n")[0]}`);
+      continue;
+    }
+    const llvm = foreignLlvm();
+    if (llvm) {
+      throw new Error(
+        `backend 'tensorflow' must start before webgpu in a process: ${llvm} (mesa's Vulkan ` +
+          "drivers) is loaded, and TensorFlow's own LLVM would bind to it and crash",
+      );
+    }
+    await import("./node_util_shim.ts");
     try {
       await import(specifier);
       return;
@@ -60,8 +101,8 @@ async function registerTensorflow(): Promise<void> {
     }
   }
   throw new Error(
-    "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, " +
-      "whose install downloads libtensorflow (not possible offline). Tried:\n  " +
+    "backend 'tensorflow' needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, built by " +
+      "scripts/build_tfjs_node.sh (setup runs it; VARIANT=gpu for tfjs-node-gpu). Tried:\n  " +
       errors.join("\n  "),
   );
 }
@@ -75,11 +116,12 @@ const REGISTER: Record<BackendName, () => Promise<void>> = {
 
 /**
  * Start a backend and make it current. The name comes from the argument, else from
- * `COLBERT_BACKEND`, else `wasm`. Throws a clear error naming the backend when it is
- * unknown or cannot start here.
+ * `COLBERT_BACKEND`, else the first of {@link DEFAULT_BACKENDS} that starts. Throws a clear
+ * error naming the backend when it is unknown or cannot start here.
  */
 export async function initBackend(name?: string): Promise<BackendName> {
-  const chosen = name ?? Deno.env.get(BACKEND_ENV) ?? "wasm";
+  const chosen = name ?? Deno.env.get(BACKEND_ENV);
+  if (chosen === undefined) return await initDefault();
   if (!isBackendName(chosen)) {
     throw new Error(
       `unknown backend '${chosen}' (from ${name ? "the option" : BACKEND_ENV}); ` +
@@ -96,11 +138,26 @@ export async function initBackend(name?: string): Promise<BackendName> {
   return chosen;
 }
 
+async function initDefault(): Promise<BackendName> {
+  const errors: string[] = [];
+  for (const name of DEFAULT_BACKENDS) {
+    try {
+      return await initBackend(name);
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+  }
+  throw new Error(`no default backend starts here:\n${errors.join("\n")}`);
+}
+
+// tensorflow before webgpu: see foreignLlvm.
+const PROBE_ORDER: readonly BackendName[] = ["wasm", "tensorflow", "webgpu", "cpu"];
+
 /** The backends that start on this machine, in preference order (probes each one). */
 export async function availableBackends(): Promise<BackendName[]> {
   const previous = tf.getBackend();
   const found: BackendName[] = [];
-  for (const name of BACKENDS) {
+  for (const name of PROBE_ORDER) {
     try {
       await initBackend(name);
       found.push(name);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { BACKEND_ENV, currentBackend, initBackend } from "../lib/backend.ts";
+import { BACKEND_ENV, currentBackend, DEFAULT_BACKENDS, initBackend } from "../lib/backend.ts";
 import { testBackends } from "./backends.ts";
+
+const BACKENDS_HERE: string[] = await testBackends();
 
 Deno.test("backend: an unknown name is refused with the choices", async () => {
   await assert.rejects(initBackend("tpu"), /unknown backend 'tpu' .*wasm, webgpu, tensorflow, cpu/);
@@ -15,7 +17,7 @@ Deno.test("backend: COLBERT_BACKEND picks the backend when no option does", asyn
   } finally {
     Deno.env.delete(BACKEND_ENV);
   }
-  assert.equal(await initBackend(), "wasm");
+  assert.equal(await initBackend(), DEFAULT_BACKENDS.find((name) => BACKENDS_HERE.includes(name)));
 });
 
 Deno.test("backend: tensorflow (tfjs-node) is optional and says how to get it", async () => {
@@ -26,7 +28,29 @@ Deno.test("backend: tensorflow (tfjs-node) is optional and says how to get it", 
   );
 });
 
-for (const backend of await testBackends()) {
+Deno.test({
+  name: "backend: tensorflow after webgpu in one process is an error, not a crash",
+  ignore: !["tensorflow", "webgpu"].every((name) => BACKENDS_HERE.includes(name)),
+  fn: async () => {
+    // In a process of its own: the crash this guards against would take the test run down.
+    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+      cwd: new URL("..", import.meta.url).pathname,
+      args: [
+        "eval",
+        `import { initBackend } from "${new URL("../lib/backend.ts", import.meta.url)}";
+        await initBackend("webgpu");
+        await initBackend("tensorflow").catch((error) => console.log(error.message));
+        Deno.exit(0);`,
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assert.equal(code, 0);
+    assert.match(new TextDecoder().decode(stdout), /must start before webgpu in a process/);
+  },
+});
+
+for (const backend of BACKENDS_HERE) {
   Deno.test(`[${backend}] backend computes a matrix product`, async () => {
     await initBackend(backend);
     const product = await tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])).data();

@@ -1,0 +1,64 @@
+/**
+ * Encoding, timed: one call of the ColBERT encoder (transformer, projection, normalisation)
+ * on a batch of documents, as indexing a corpus does (lib/neural_retriever.ts encodes 64 texts
+ * a call). Random token ids with variable lengths, the padding masked; no gradients.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { encodeTokens } from "../lib/model.ts";
+import { disposeParams } from "../lib/params.ts";
+import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
+import { benchModel, randomBatch, type TrainStepShape } from "./train_step.ts";
+
+/** Documents per encoder call, as the suite's retriever encodes them. */
+export const ENCODE_BATCH = 64;
+
+/** Timing of {@link timeEncode}. */
+export interface EncodeTiming {
+  /** Document tokens (padding included) per second of the best call. */
+  tokensPerSecond: number;
+  secondsPerCall: number;
+  tokensPerCall: number;
+  /** Forward arithmetic per second of the best call. */
+  gflops: number;
+}
+
+/**
+ * Best time of encoding {@link ENCODE_BATCH} documents of `shape.documentLength` tokens with
+ * `shape`'s encoder on the current backend: a warm-up call, then up to `maxCalls` more while
+ * they fit in `budgetSeconds` (a warm-up slower than the budget is the figure).
+ */
+export async function timeEncode(
+  shape: TrainStepShape,
+  options: { maxCalls?: number; budgetSeconds?: number } = {},
+): Promise<EncodeTiming> {
+  const { maxCalls = 5, budgetSeconds = 10 } = options;
+  const model = benchModel(shape);
+  const docs = randomBatch(ENCODE_BATCH, shape.documentLength, shape.transformer.vocabSize, 3);
+  const timeCall = async () => {
+    const start = performance.now();
+    const encoded = encodeTokens(model, docs);
+    await encoded.data(); // waits for the backend, as reading the vectors out does
+    encoded.dispose();
+    return (performance.now() - start) / 1000;
+  };
+  let best: number;
+  try {
+    best = await timeCall();
+    for (let timed = 0, spent = 0; timed < maxCalls && spent + best <= budgetSeconds; timed++) {
+      const seconds = await timeCall();
+      best = timed === 0 ? seconds : Math.min(best, seconds);
+      spent += seconds;
+    }
+  } finally {
+    disposeParams(model.params);
+    tf.dispose([docs.inputIds, docs.attentionMask]);
+  }
+  const tokensPerCall = ENCODE_BATCH * shape.documentLength;
+  const flops = tokensPerCall * forwardFlopsPerToken(shape.transformer, shape.documentLength);
+  return {
+    tokensPerSecond: tokensPerCall / best,
+    secondsPerCall: best,
+    tokensPerCall,
+    gflops: flops / best / 1e9,
+  };
+}
