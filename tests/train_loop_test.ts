@@ -134,3 +134,18 @@ Deno.test("[cpu] a run killed with SIGKILL resumes to the same weights as an uni
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("train refuses an out-of-range setting before any step, naming it", async () => {
+  await initBackend("cpu");
+  const model = createModel(TOY_CONFIG, { seed: 1 });
+  for (
+    const [bad, message] of [
+      [{ steps: -5 }, /train\.steps = -5: must be an integer from 0/],
+      [{ learningRate: 0 }, /train\.learningRate = 0: must be a number above 0/],
+      [{ accumulation: 1.5 }, /train\.accumulation = 1\.5: must be an integer from 1/],
+      [{ warmupSteps: 9 }, /train\.warmupSteps = 9: must be an integer from 0 to 8/],
+    ] as const
+  ) {
+    await assert.rejects(train(toyTask(model), { ...TOY_TRAIN, ...bad }), message);
+  }
+});

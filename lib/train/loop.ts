@@ -8,6 +8,7 @@
  * function of those two numbers and the seed (see {@link TrainTask.gradients}), and the
  * snapshot holds everything else that changes (weights, Adam moments, step, log).
  */
+import { checkNumber, integers, positiveUpTo } from "../number_range.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Model } from "../model.ts";
 import { AdamW, clipByGlobalNorm, linearSchedule } from "./adamw.ts";
@@ -69,6 +70,7 @@ export async function train(
   config: TrainConfig,
   options: TrainOptions = {},
 ): Promise<TrainLog> {
+  checkTrainConfig(config);
   const optimizer = new AdamW(task.model.params);
   let log: TrainLog = { steps: [], validation: [], tokens: 0, seconds: 0 };
   const resumed = options.snapshotDir
@@ -182,4 +184,16 @@ export function byParamName(model: Model, grads: tf.NamedTensorMap): Map<string,
     byName.set(name, grad);
   }
   return byName;
+}
+
+/** Every field of `config` in its range; the error names the field (`train.steps = -5: ...`). */
+export function checkTrainConfig(config: TrainConfig): void {
+  const count = integers(0, 1e9);
+  checkNumber("train.steps", config.steps, count);
+  checkNumber("train.learningRate", config.learningRate, positiveUpTo(1));
+  checkNumber("train.warmupSteps", config.warmupSteps, integers(0, config.steps));
+  checkNumber("train.clipNorm", config.clipNorm, positiveUpTo(1e6));
+  checkNumber("train.accumulation", config.accumulation, integers(1, 1e6));
+  checkNumber("train.validateEvery", config.validateEvery, count);
+  checkNumber("train.snapshotEvery", config.snapshotEvery, count);
 }
