@@ -41,13 +41,13 @@ export async function computeIdentity(module: string, backend: string): Promise<
 /**
  * `backend` (as `currentBackend()` names it) with what decides its numbers: the code of
  * backend.ts and the kernels it installs, OpenBLAS's build and CPU kernel, the WebGPU adapter,
- * the tfjs-node package that the `tensorflow` backend loaded.
+ * the tfjs-node package that the `tensorflow` backend loaded and the TensorFlow library under it.
  */
 export async function backendIdentity(backend: string): Promise<string> {
   const parts = [backend, `code ${await codeVersion(BACKEND_MODULE)}`];
   if (backend.includes("openblas")) parts.push(openBlas()?.config ?? "OpenBLAS not loaded");
   if (backend === "webgpu") parts.push(webgpuAdapter());
-  if (backend === "tensorflow") parts.push(await tfjsNodeVersion());
+  if (backend === "tensorflow") parts.push(await tfjsNodeVersion(), tensorflowVersion());
   return parts.join("; ");
 }
 
@@ -55,6 +55,12 @@ function webgpuAdapter(): string {
   const info = (tf.backend() as { adapterInfo?: { vendor?: string; architecture?: string } })
     .adapterInfo;
   return `adapter ${info?.vendor ?? "?"} ${info?.architecture ?? "?"}`;
+}
+
+/** The C library's own version (the wheel it came from decides the numbers, not tfjs-node). */
+function tensorflowVersion(): string {
+  const binding = (tf.backend() as { binding?: { TF_Version?: string } }).binding;
+  return `TensorFlow ${binding?.TF_Version ?? "?"}`;
 }
 
 async function tfjsNodeVersion(): Promise<string> {
