@@ -51,7 +51,8 @@ async function retrieverFor(
   return neuralRetriever(named.model, named.tokenizer, dataset.corpus, { name: model });
 }
 
-const USAGE = `usage: deno task eval --model <name-or-path> --data <folder> [--split test] [--run FILE] [--json]
+const USAGE =
+  `usage: deno task eval --model <name-or-path> --data <folder> [--split test] [--run FILE] [--json]
 
   --model   a retriever: ${Object.keys(RETRIEVERS).join(", ")}, a checkpoint folder or cache key
             (see \`deno task cache ls\`), or a model folder: a local PyLate, sentence-transformers,

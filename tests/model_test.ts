@@ -6,7 +6,6 @@ import {
   createModel,
   encodePooled,
   encodeTokens,
-  type Model,
   type ModelConfig,
   scorePairs,
 } from "../lib/model.ts";
