@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import type { CacheEntryInfo } from "../lib/cache.ts";
 import { codeVersion } from "../lib/code_version.ts";
 import { defaultCache } from "../lib/cache.ts";
+import { runMain } from "./run_main.ts";
 
 const USAGE = "usage: deno task cache ls [--json] | rm KEY... | gc";
 
@@ -88,11 +89,4 @@ async function main(args: string[]): Promise<number> {
   return 2;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`cache: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("cache", main);

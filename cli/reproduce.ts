@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic_write.ts";
 import { REPO_ROOT } from "../lib/code_version.ts";
 import { formatDuration } from "../lib/train/progress.ts";
+import { runMain } from "./run_main.ts";
 
 const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
 
@@ -83,11 +84,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`reproduce: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("reproduce", main);
