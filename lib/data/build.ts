@@ -18,10 +18,10 @@
  * a dataset's card last, so a failed build leaves the previous files and cards intact.
  */
 import { join } from "node:path";
-import { type BeirDataset, writeBeir } from "../beir.ts";
-import { sha256Hex } from "../checksum.ts";
-import { readDataset } from "../dataset.ts";
-import { writeJsonAtomic } from "../atomic_write.ts";
+import { type BeirDataset, writeBeir } from "../datasets/beir.ts";
+import { sha256Hex } from "../util/checksum.ts";
+import { readDataset } from "../datasets/dataset.ts";
+import { writeJsonAtomic } from "../util/atomic_write.ts";
 import {
   beirFields,
   type DataCard,
@@ -33,7 +33,7 @@ import { cardPath, datasetPaths, readCard, staleFiles, trainingFiles } from "./d
 
 import { assertNoLeaks, evaluationTexts, removeLeaks, type TrainingFile } from "./decontaminate.ts";
 import { Inputs, type Origin } from "./inputs.ts";
-import { writeJsonl } from "./jsonl.ts";
+import { writeJsonl } from "../util/jsonl.ts";
 import { LeakageIndex, type LeakageOptions } from "./leakage.ts";
 import { type DatasetSpec, isTraining, type PairsSpec, type SupervisedSpec } from "./spec.ts";
 

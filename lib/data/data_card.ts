@@ -5,10 +5,10 @@
  * commit.
  */
 import { basename } from "node:path";
-import type { BeirDataset } from "../beir.ts";
-import { sha256File } from "../checksum.ts";
+import type { BeirDataset } from "../datasets/beir.ts";
+import { sha256File } from "../util/checksum.ts";
 import type { Origin } from "./inputs.ts";
-import { seededRandom, shuffled } from "./random.ts";
+import { seededRandom, shuffled } from "../util/random.ts";
 import type { Skipped } from "./spec.ts";
 
 /** Summary of a list of lengths. */

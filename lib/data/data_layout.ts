@@ -8,7 +8,7 @@
  *   cards/<name>.json                     data cards
  */
 import { join } from "node:path";
-import { sha256File } from "../checksum.ts";
+import { sha256File } from "../util/checksum.ts";
 import type { DataCard } from "./data_card.ts";
 import type { DatasetSpec } from "./spec.ts";
 

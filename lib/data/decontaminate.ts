@@ -7,8 +7,8 @@
  * - {@link assertNoLeaks}: the final check over the written training files, which throws
  *   naming a file:line and the evaluation text it contains.
  */
-import type { BeirDataset } from "../beir.ts";
-import { readJsonl } from "./jsonl.ts";
+import type { BeirDataset } from "../datasets/beir.ts";
+import { readJsonl } from "../util/jsonl.ts";
 import { findLeaks, type IdentifiedText, type LeakageIndex } from "./leakage.ts";
 import {
   asPair,
@@ -16,7 +16,7 @@ import {
   type Pair,
   recordTexts,
   type SupervisedExample,
-} from "./records.ts";
+} from "../datasets/records.ts";
 
 /** Every text of `datasets`, named `dataset/query/<id>` or `dataset/doc/<id>`. */
 export function* evaluationTexts(datasets: Iterable<BeirDataset>): Generator<IdentifiedText> {

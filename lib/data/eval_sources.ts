@@ -3,15 +3,15 @@
  * scored alone, then averaged), and WordNet's dev split for model selection.
  */
 import { join } from "node:path";
-import { readSmart } from "../smart.ts";
-import { debianFaqPairs } from "./debian_faq.ts";
-import { listFiles, onlySubfolder, readPackageText } from "./files.ts";
+import { readSmart } from "../datasets/smart.ts";
+import { debianFaqPairs } from "./sources/debian_faq.ts";
+import { listFiles, onlySubfolder, readPackageText } from "../util/files.ts";
 import type { Inputs } from "./inputs.ts";
-import { manPagePair } from "./manpages.ts";
-import { perlfaqPairs } from "./perlfaq.ts";
-import { pythonFaqPairs } from "./python_faq.ts";
-import { qaDataset, type QaPair } from "./qa_collection.ts";
-import { rFaqPairs } from "./r_faq.ts";
+import { manPagePair } from "./sources/manpages.ts";
+import { perlfaqPairs } from "./sources/perlfaq.ts";
+import { pythonFaqPairs } from "./sources/python_faq.ts";
+import { qaDataset, type QaPair } from "./sources/qa_collection.ts";
+import { rFaqPairs } from "./sources/r_faq.ts";
 import { type BeirSpec, countSkip, type Skipped } from "./spec.ts";
 import { wordnetSplits } from "./train_sources.ts";
 

@@ -9,14 +9,14 @@
  *   folder     a folder given by path (CISI in ../shared/data/cisi)
  */
 import { join } from "node:path";
-import { sha256File, sha256Hex } from "../checksum.ts";
+import { sha256File, sha256Hex } from "../util/checksum.ts";
 import {
   debCandidate,
   type DebPackage,
   ensureLists,
   fetchDeb,
   readListsFile,
-} from "./apt_cache.ts";
+} from "./sources/apt_cache.ts";
 
 /** A reference to raw material, as a dataset declares it. */
 export type OriginRef =

@@ -5,7 +5,7 @@
  * const cards = await buildAllData({ countTokens, tokenizer: "bert-base-uncased" });
  * ```
  */
-import { codeVersion } from "../code_version.ts";
+import { codeVersion } from "../cache/code_version.ts";
 import { buildData, type BuildOptions } from "./build.ts";
 import type { DataCard } from "./data_card.ts";
 import { cisiSpec, EVAL_SPECS } from "./eval_sources.ts";

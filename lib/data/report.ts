@@ -4,12 +4,12 @@
  * dataset, and token-length histograms as a plotly figure.
  */
 import { join } from "node:path";
-import { readDataset } from "../dataset.ts";
+import { readDataset } from "../datasets/dataset.ts";
 import type { DataCard } from "./data_card.ts";
-import { readJsonl } from "./jsonl.ts";
-import { seededRandom, shuffled } from "./random.ts";
-import { asPair } from "./records.ts";
-import { batchShares } from "./sampler.ts";
+import { readJsonl } from "../util/jsonl.ts";
+import { seededRandom, shuffled } from "../util/random.ts";
+import { asPair } from "../datasets/records.ts";
+import { batchShares } from "../train/sampler.ts";
 import type { SuiteRow } from "./suite.ts";
 
 /** A query with its (first relevant) document, for display. */

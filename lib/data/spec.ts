@@ -3,9 +3,9 @@
  * {@link Inputs}. The registries (train_sources.ts, eval_sources.ts) list the real ones;
  * tests declare small ones over files they write.
  */
-import type { BeirDataset } from "../beir.ts";
+import type { BeirDataset } from "../datasets/beir.ts";
 import type { Inputs, OriginRef } from "./inputs.ts";
-import type { Pair, SupervisedExample } from "./records.ts";
+import type { Pair, SupervisedExample } from "../datasets/records.ts";
 
 /** Counts of records a builder left out, by reason (shown in the data card). */
 export type Skipped = Record<string, number>;

@@ -9,9 +9,9 @@
  * ```
  */
 import { basename, join } from "node:path";
-import type { Corpus } from "../beir.ts";
-import { readDataset } from "../dataset.ts";
-import { evaluateRetriever, MEASURES, type Retriever } from "../evaluate.ts";
+import type { Corpus } from "../datasets/beir.ts";
+import { readDataset } from "../datasets/dataset.ts";
+import { evaluateRetriever, MEASURES, type Retriever } from "../retrieval/evaluate.ts";
 
 /** One dataset of the suite. */
 export type SuiteDataset = { name: string; folder: string };

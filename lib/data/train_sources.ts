@@ -3,15 +3,15 @@
  * mixture) and WordNet's supervised examples with hard negatives.
  */
 import { join } from "node:path";
-import { debianDescriptionPairs, sourcePackages } from "./debian_descriptions.ts";
-import { DICTIONARIES, type DictionaryName, dictionaryPair } from "./dictionaries.ts";
-import { readDictd } from "./dictd.ts";
+import { debianDescriptionPairs, sourcePackages } from "./sources/debian_descriptions.ts";
+import { DICTIONARIES, type DictionaryName, dictionaryPair } from "./sources/dictionaries.ts";
+import { readDictd } from "./sources/dictd.ts";
 import type { Inputs } from "./inputs.ts";
-import type { Pair } from "./records.ts";
-import { spamAssassinPairs } from "./spam_assassin.ts";
+import type { Pair } from "../datasets/records.ts";
+import { spamAssassinPairs } from "./sources/spam_assassin.ts";
 import { countSkip, type PairsSpec, type Skipped, type SupervisedSpec } from "./spec.ts";
-import { readWordNet } from "./wordnet.ts";
-import { splitWordNet, type WordNetSplits } from "./wordnet_splits.ts";
+import { readWordNet } from "./sources/wordnet.ts";
+import { splitWordNet, type WordNetSplits } from "./sources/wordnet_splits.ts";
 
 const DICTIONARY_INFO: Record<
   DictionaryName,

@@ -22,7 +22,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import type { TokenBatch } from "../maxsim.ts";
+import type { TokenBatch } from "../scores/maxsim.ts";
 import { contrastiveLoss, disposeEncoded, type Encoded, encodedCount } from "./contrastive.ts";
 
 /** The model side of GradCache: how to embed one chunk, and what to differentiate. */

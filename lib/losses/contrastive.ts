@@ -10,7 +10,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { denseScores, maxsimScores, type TokenBatch } from "../maxsim.ts";
+import { denseScores, maxsimScores, type TokenBatch } from "../scores/maxsim.ts";
 import { crossEntropy } from "./cross_entropy.ts";
 
 /**

@@ -12,7 +12,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { maxLastAxis } from "../maxsim.ts";
+import { maxLastAxis } from "../scores/maxsim.ts";
 
 /** PyLate's guard against a query whose K student scores are all equal. */
 export const NORMALIZE_EPSILON = 1e-8;

@@ -15,7 +15,7 @@
  * ```
  */
 import type * as tf from "@tensorflow/tfjs";
-import { seededRandom } from "../data/random.ts";
+import { seededRandom } from "../util/random.ts";
 import { crossEntropy } from "./cross_entropy.ts";
 
 /** Options of {@link maskTokens}. */

@@ -10,8 +10,8 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { gatherRows } from "../ops.ts";
-import { param, type ParamInit, type Params } from "../params.ts";
+import { gatherRows } from "./ops.ts";
+import { param, type ParamInit, type Params } from "./params.ts";
 import { configFields, type EncoderConfigBase } from "./config_fields.ts";
 import { ENCODER_PREFIX, type EncoderInputs } from "./encoder_inputs.ts";
 import {

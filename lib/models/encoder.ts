@@ -3,7 +3,7 @@
  * ModernBERT, read from a Hugging Face config.json), behind one set of functions.
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { ParamInit, Params } from "../params.ts";
+import type { ParamInit, Params } from "./params.ts";
 import { type BertConfig, bertForward, initBert, parseBertConfig } from "./bert.ts";
 import type { EncoderInputs } from "./encoder_inputs.ts";
 import {

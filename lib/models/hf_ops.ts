@@ -4,7 +4,7 @@
  * `nn.Linear` keeps its weight as [out, in], `nn.LayerNorm` its gain as `weight`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { param, type Params } from "../params.ts";
+import { param, type Params } from "./params.ts";
 
 /** `x @ weight^T + bias` on the last axis (`nn.Linear`); the bias is optional. */
 export function torchLinear<T extends tf.Tensor>(params: Params, prefix: string, x: T): T {

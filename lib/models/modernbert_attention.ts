@@ -3,7 +3,7 @@
  * and keys, and either full attention or attention within a sliding window of neighbours.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../params.ts";
+import type { Params } from "./params.ts";
 import { keyMaskBias, scaledDotProductAttention, splitHeads, torchLinear } from "./hf_ops.ts";
 
 /** What the attention of every layer of one type needs besides its input, for one batch. */

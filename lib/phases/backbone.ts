@@ -4,14 +4,14 @@
  * makes its own, smaller ModernBERT (a ModernBertForMaskedLM folder in the cache).
  */
 import * as tf from "@tensorflow/tfjs";
-import { colbertInputConfig } from "../colbert_inputs.ts";
-import { encoderInputs } from "../embed.ts";
+import { colbertInputConfig } from "../models/colbert_inputs.ts";
+import { encoderInputs } from "../models/embed.ts";
 import { maskTokens, mlmLoss, unigramLogPrior } from "../losses/mlm.ts";
-import { createModel, mlmLogits } from "../model.ts";
-import { param } from "../params.ts";
-import { plainBatch } from "../text_batch.ts";
+import { createModel, mlmLogits } from "../models/model.ts";
+import { param } from "../models/params.ts";
+import { plainBatch } from "../models/text_batch.ts";
 import { gradientsOf } from "../train/loop.ts";
-import { MLM_PREFIX } from "../heads/mlm.ts";
+import { MLM_PREFIX } from "../models/heads/mlm.ts";
 import { type EncoderShape, suiteModernBert } from "../models/suite_encoder.ts";
 import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profiles.ts";

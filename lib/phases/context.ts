@@ -4,10 +4,10 @@
  * command line (run from the root) and the notebooks (run from notebooks/) share a cache.
  */
 import { join } from "node:path";
-import { currentBackend, initBackend } from "../backend.ts";
-import { defaultCache } from "../cache.ts";
-import { REPO_ROOT } from "../code_version.ts";
-import { loadBertTokenizer } from "../tokenizer.ts";
+import { currentBackend, initBackend } from "../compute/backend.ts";
+import { defaultCache } from "../cache/cache.ts";
+import { REPO_ROOT } from "../cache/code_version.ts";
+import { loadBertTokenizer } from "../models/tokenizer.ts";
 import type { StudyContext } from "./phase.ts";
 import { getProfile } from "./profiles.ts";
 import { loadStudyData } from "./study_data.ts";

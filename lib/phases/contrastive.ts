@@ -6,12 +6,12 @@
  * temperature 0.02. Supervised: examples with hard negatives (the lexicographers' other
  * senses plus mined ones), in-batch + hard negatives, no GradCache, temperature 0.2.
  */
-import { planBatches } from "../data/sampler.ts";
-import { embedRows, tokenRows } from "../embed.ts";
+import { planBatches } from "../train/sampler.ts";
+import { embedRows, tokenRows } from "../models/embed.ts";
 import { cachedContrastiveGrads } from "../losses/cached_contrastive.ts";
 import { contrastiveLoss } from "../losses/contrastive.ts";
-import type { Model, ModelKind } from "../model.ts";
-import { chunkRows } from "../text_batch.ts";
+import type { Model, ModelKind } from "../models/model.ts";
+import { chunkRows } from "../models/text_batch.ts";
 import { byParamName, gradientsOf, type TrainTask } from "../train/loop.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
 import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";

@@ -6,13 +6,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join, relative } from "node:path";
-import { writeJsonAtomic } from "../atomic_write.ts";
-import { cacheKey } from "../cache.ts";
-import { loadCheckpoint } from "../checkpoint.ts";
-import { REPO_ROOT } from "../code_version.ts";
-import { computeIdentity } from "../compute_identity.ts";
-import { embedRows, tokenRows } from "../embed.ts";
-import { bm25Retriever } from "../bm25.ts";
+import { writeJsonAtomic } from "../util/atomic_write.ts";
+import { cacheKey } from "../cache/cache.ts";
+import { loadCheckpoint } from "../checkpoints/checkpoint.ts";
+import { REPO_ROOT } from "../cache/code_version.ts";
+import { computeIdentity } from "../cache/compute_identity.ts";
+import { embedRows, tokenRows } from "../models/embed.ts";
+import { bm25Retriever } from "../retrieval/bm25.ts";
 import {
   buildKdDataset,
   KD_CANDIDATES,
@@ -21,12 +21,12 @@ import {
   type TeacherQuality,
   teacherQuality,
   writeKdDataset,
-} from "../kd_dataset.ts";
+} from "../datasets/kd_dataset.ts";
 import { distillationLoss } from "../losses/distillation.ts";
-import type { TokenBatch } from "../maxsim.ts";
-import { maxsimGrouped } from "../maxsim.ts";
-import { disposeParams } from "../params.ts";
-import { scoreCandidates } from "../teacher.ts";
+import type { TokenBatch } from "../scores/maxsim.ts";
+import { maxsimGrouped } from "../scores/maxsim.ts";
+import { disposeParams } from "../models/params.ts";
+import { scoreCandidates } from "../train/teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
 import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";

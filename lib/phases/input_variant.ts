@@ -3,7 +3,7 @@
  * extra length that prompts bring but without the prompt text, to tell the effect of the
  * words from the effect of the longer sequence.
  */
-import { type ColbertInputConfig, colbertInputConfig } from "../colbert_inputs.ts";
+import { type ColbertInputConfig, colbertInputConfig } from "../models/colbert_inputs.ts";
 import type { Profile } from "./profiles.ts";
 
 /** Prompts on/off and extra tokens of length granted without prompt text. */

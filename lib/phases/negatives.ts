@@ -3,8 +3,8 @@
  * (the other senses of the lemma) first, then other examples' positives drawn at random
  * when a lemma has too few senses.
  */
-import type { SupervisedExample } from "../data/records.ts";
-import { seededRandom } from "../data/random.ts";
+import type { SupervisedExample } from "../datasets/records.ts";
+import { seededRandom } from "../util/random.ts";
 
 /** `count` negatives for every example, never its own positive. */
 export function lexicalNegatives(

@@ -6,14 +6,14 @@
  * stores weights, config, training log, metrics and provenance as one cache entry.
  */
 import { join, relative } from "node:path";
-import { writeJsonAtomic } from "../atomic_write.ts";
-import { type CacheEntryInfo, cacheKey, type CheckpointCache } from "../cache.ts";
-import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
-import { REPO_ROOT } from "../code_version.ts";
-import { computeIdentity } from "../compute_identity.ts";
-import type { Model } from "../model.ts";
-import { disposeParams } from "../params.ts";
-import type { Tokenizer } from "../tokenizer.ts";
+import { writeJsonAtomic } from "../util/atomic_write.ts";
+import { type CacheEntryInfo, cacheKey, type CheckpointCache } from "../cache/cache.ts";
+import { loadCheckpoint, saveCheckpoint } from "../checkpoints/checkpoint.ts";
+import { REPO_ROOT } from "../cache/code_version.ts";
+import { computeIdentity } from "../cache/compute_identity.ts";
+import type { Model } from "../models/model.ts";
+import { disposeParams } from "../models/params.ts";
+import type { Tokenizer } from "../models/tokenizer.ts";
 import { train, type TrainConfig, type TrainLog, type TrainTask } from "../train/loop.ts";
 import { throttledPrinter } from "../train/progress.ts";
 import { encoderFlopsPerToken } from "../models/encoder.ts";

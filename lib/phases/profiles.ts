@@ -147,7 +147,7 @@ export const SMALL: Profile = {
   },
   // Without its exact-match input a cross-encoder from scratch stayed at ln(6) here (120
   // steps at 1e-3, 600 at 2e-3); with it, 150-300 steps of WordNet + pairs learn
-  // (heads/cross_encoder.ts). 600 steps: its examples are half WordNet, half pairs.
+  // (models/heads/cross_encoder.ts). 600 steps: its examples are half WordNet, half pairs.
   teacherTraining: { steps: 600, batchSize: 16, learningRate: 2e-3, accumulation: 1, negatives: 5 },
   distillation: {
     steps: 30,

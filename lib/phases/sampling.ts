@@ -3,7 +3,7 @@
  * that lets an interrupted run resume to exactly the same weights. Each epoch is a fresh
  * seeded shuffle; a step takes the next `batchSize` records of its epoch.
  */
-import { seededRandom, shuffled } from "../data/random.ts";
+import { seededRandom, shuffled } from "../util/random.ts";
 
 const orders = new Map<string, number[]>();
 

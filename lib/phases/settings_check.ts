@@ -4,16 +4,16 @@
  * together. A run with nonsense settings stops before any work, with a one-line error naming
  * the setting and what is allowed, instead of training nothing and caching the result.
  */
-import { DEFAULT_COLBERT_INPUT_CONFIG } from "../colbert_inputs.ts";
-import { KD_CANDIDATES } from "../kd_dataset.ts";
+import { DEFAULT_COLBERT_INPUT_CONFIG } from "../models/colbert_inputs.ts";
+import { KD_CANDIDATES } from "../datasets/kd_dataset.ts";
 import {
   checkNumber,
   integers,
   type NumberRange,
   positiveUpTo,
   SettingError,
-} from "../number_range.ts";
-import { BERT_VOCAB_SIZE } from "../tokenizer.ts";
+} from "../util/number_range.ts";
+import { BERT_VOCAB_SIZE } from "../models/tokenizer.ts";
 import type { PhaseSettings, Profile } from "./profiles.ts";
 
 const MANY = 10_000_000;

@@ -5,9 +5,9 @@
  * The input config (prompts, lengths) is the phase's own, which is how the prompt
  * ablation fine-tunes without prompts a model pre-trained with them.
  */
-import type { ColbertInputConfig } from "../colbert_inputs.ts";
-import { type Model, type ModelKind, withHead } from "../model.ts";
-import { disposeParams } from "../params.ts";
+import type { ColbertInputConfig } from "../models/colbert_inputs.ts";
+import { type Model, type ModelKind, withHead } from "../models/model.ts";
+import { disposeParams } from "../models/params.ts";
 
 /** The student of a phase, of head `kind` and input config `inputs`, from `parent`. */
 export function studentFrom(

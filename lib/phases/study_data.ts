@@ -4,10 +4,10 @@
  * checksums that go into every phase's cache key.
  */
 import { join } from "node:path";
-import { type BeirDataset, readBeir } from "../beir.ts";
+import { type BeirDataset, readBeir } from "../datasets/beir.ts";
 import { readCard } from "../data/data_layout.ts";
-import { readJsonl } from "../data/jsonl.ts";
-import { asPair, asSupervisedExample, type Pair, type SupervisedExample } from "../data/records.ts";
+import { readJsonl } from "../util/jsonl.ts";
+import { asPair, asSupervisedExample, type Pair, type SupervisedExample } from "../datasets/records.ts";
 
 /** One unsupervised source (the paper's 29 web sources; ours come from packages). */
 export interface PairSource {

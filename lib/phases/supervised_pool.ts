@@ -7,15 +7,15 @@
  * mentions (positives and the lexicographers' negatives), which is where hard negatives
  * are mined, with BM25 and with the model being fine-tuned.
  */
-import type { Corpus } from "../beir.ts";
-import { seededRandom, shuffled } from "../data/random.ts";
-import type { Pair, SupervisedExample } from "../data/records.ts";
+import type { Corpus } from "../datasets/beir.ts";
+import { seededRandom, shuffled } from "../util/random.ts";
+import type { Pair, SupervisedExample } from "../datasets/records.ts";
 import {
   type LabelledQuery,
   mineHardNegatives,
   type MiningScorer,
   withMinedNegatives,
-} from "../mining.ts";
+} from "../retrieval/mining.ts";
 import { lexicalNegatives } from "./negatives.ts";
 
 /**

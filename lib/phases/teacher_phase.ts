@@ -5,9 +5,9 @@
  * strong cross-encoder; none can be downloaded here, so the suite trains one and reports
  * its quality (kd_phase.ts).
  */
-import type { SupervisedExample } from "../data/records.ts";
-import { bm25Scorer } from "../mining.ts";
-import { teacherBatch, teacherLoss } from "../teacher.ts";
+import type { SupervisedExample } from "../datasets/records.ts";
+import { bm25Scorer } from "../retrieval/mining.ts";
+import { teacherBatch, teacherLoss } from "../train/teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
 import { backboneJob, backboneLabel } from "./backbone.ts";
 import {

@@ -3,11 +3,11 @@
  * subset of each dev set (a seeded sample of its judged queries and a corpus of their
  * relevant documents plus a fixed sample of others), averaged over the dev sets.
  */
-import type { BeirDataset, Corpus, Qrels } from "../beir.ts";
-import { seededRandom, shuffled } from "../data/random.ts";
-import { evaluateRetriever } from "../evaluate.ts";
-import type { Model } from "../model.ts";
-import { neuralRetriever } from "../neural_retriever.ts";
+import type { BeirDataset, Corpus, Qrels } from "../datasets/beir.ts";
+import { seededRandom, shuffled } from "../util/random.ts";
+import { evaluateRetriever } from "../retrieval/evaluate.ts";
+import type { Model } from "../models/model.ts";
+import { neuralRetriever } from "../retrieval/neural_retriever.ts";
 import type { StudyContext } from "./phase.ts";
 
 /** Distractor documents per selected query in a dev subset (NanoBEIR keeps a few thousand). */

@@ -19,7 +19,7 @@
 import puppeteer from "puppeteer-core";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { PlotlyFigure } from "./plots.ts";
 
 /** Where Debian's `chromium` package installs the browser. */

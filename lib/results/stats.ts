@@ -27,7 +27,7 @@
  * const b = new Map([["q1", 0], ["q2", 0], ["q3", 0], ["q4", 0]]);
  * comparePaired(new Map([["toy", a]]), new Map([["toy", b]])).pValue; // 2 / 16 = 0.125
  */
-import { hashString, seededRandom } from "../data/random.ts";
+import { hashString, seededRandom } from "../util/random.ts";
 
 /** One system's score (e.g. nDCG@10) by query id. */
 export type QueryScores = Map<string, number>;

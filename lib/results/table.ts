@@ -19,7 +19,7 @@
  * tableToCsv(table); // "group,model,Avg mean,Avg std\r\nColBERT-Zero,(c),0.5,0.01\r\n"
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic_write.ts";
 import type { MeanSpread } from "./stats.ts";
 
 /**

@@ -5,28 +5,28 @@
  * code, packages, backend), so a rerun of the study evaluates nothing twice.
  */
 import { join, relative } from "node:path";
-import type { BeirDataset } from "../beir.ts";
-import { readDataset } from "../dataset.ts";
+import type { BeirDataset } from "../datasets/beir.ts";
+import { readDataset } from "../datasets/dataset.ts";
 import { suiteFolders } from "../data/suite.ts";
-import { bm25Retriever } from "../bm25.ts";
-import { CheckpointCache } from "../cache.ts";
-import { cacheKey } from "../cache.ts";
-import { loadCheckpoint } from "../checkpoint.ts";
-import { REPO_ROOT } from "../code_version.ts";
-import { computeIdentity } from "../compute_identity.ts";
-import { suiteChecksums } from "../dataset_checksum.ts";
-import { writeJsonAtomic } from "../atomic_write.ts";
-import { evaluateRetriever, type Retriever } from "../evaluate.ts";
-import type { Run } from "../metrics.ts";
-import { neuralRetriever } from "../neural_retriever.ts";
-import { disposeParams } from "../params.ts";
+import { bm25Retriever } from "../retrieval/bm25.ts";
+import { CheckpointCache } from "../cache/cache.ts";
+import { cacheKey } from "../cache/cache.ts";
+import { loadCheckpoint } from "../checkpoints/checkpoint.ts";
+import { REPO_ROOT } from "../cache/code_version.ts";
+import { computeIdentity } from "../cache/compute_identity.ts";
+import { suiteChecksums } from "../datasets/dataset_checksum.ts";
+import { writeJsonAtomic } from "../util/atomic_write.ts";
+import { evaluateRetriever, type Retriever } from "../retrieval/evaluate.ts";
+import type { Run } from "../retrieval/metrics.ts";
+import { neuralRetriever } from "../retrieval/neural_retriever.ts";
+import { disposeParams } from "../models/params.ts";
 import type { PhaseResult, StudyContext } from "../phases/phase.ts";
 import { nanoSubset } from "../phases/validation.ts";
-import { scoreCandidates } from "../teacher.ts";
+import { scoreCandidates } from "../train/teacher.ts";
 import { pairLength } from "../phases/teacher_phase.ts";
-import { documentText } from "../bm25.ts";
-import type { Model } from "../model.ts";
-import type { Tokenizer } from "../tokenizer.ts";
+import { documentText } from "../retrieval/bm25.ts";
+import type { Model } from "../models/model.ts";
+import type { Tokenizer } from "../models/tokenizer.ts";
 
 /** One dataset's scores. */
 export interface DatasetScores {

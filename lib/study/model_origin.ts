@@ -4,7 +4,7 @@
  * suite, a local folder or the Hub) and the folder any of the field's libraries can load.
  */
 import { join, relative } from "node:path";
-import { readJsonObject } from "../models/hf_encoder.ts";
+import { readJsonObject } from "../checkpoints/hf_encoder.ts";
 
 /** What {@link modelOrigin} reads of a phase result. */
 export interface OriginSource {

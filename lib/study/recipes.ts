@@ -9,7 +9,7 @@ import { teacher } from "../phases/teacher_phase.ts";
 import { supervisedJob, unsupervisedJob } from "../phases/contrastive.ts";
 import { type InputVariant, variantName } from "../phases/input_variant.ts";
 import { type PhaseResult, runPhase, type StudyContext } from "../phases/phase.ts";
-import { bm25Scorer, modelScorer } from "../mining.ts";
+import { bm25Scorer, modelScorer } from "../retrieval/mining.ts";
 import { minedNegatives } from "../phases/supervised_pool.ts";
 
 /** The seed of the shared backbone (fixed: every pipeline starts from the same one). */

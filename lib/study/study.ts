@@ -5,7 +5,7 @@
  * evaluation suite. Everything goes through the caches, so running it again is cheap; the
  * tables, claims and figures are computed from the {@link StudyRun} it returns.
  */
-import type { BeirDataset } from "../beir.ts";
+import type { BeirDataset } from "../datasets/beir.ts";
 import type { PhaseResult, Provenance, StudyContext } from "../phases/phase.ts";
 import type { Profile } from "../phases/profiles.ts";
 import type { TrainLog } from "../train/loop.ts";

@@ -4,7 +4,7 @@
  * headless Chromium), and a summary of the run with its provenance.
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic_write.ts";
 import { verdictsToMarkdown } from "../results/claims.ts";
 import type { PlotlyFigure } from "../results/plots.ts";
 import { exportFigures } from "../results/static_export.ts";

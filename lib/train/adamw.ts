@@ -6,8 +6,8 @@
  * resuming an interrupted run exactly needs the moment estimates saved and restored.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "../params.ts";
-import type { NamedArray } from "../safetensors.ts";
+import type { Params } from "../models/params.ts";
+import type { NamedArray } from "../checkpoints/safetensors.ts";
 
 /** Hyper-parameters; the paper uses the library defaults with no weight decay. */
 export interface AdamWConfig {

@@ -8,9 +8,9 @@
  * function of those two numbers and the seed (see {@link TrainTask.gradients}), and the
  * snapshot holds everything else that changes (weights, Adam moments, step, log).
  */
-import { checkNumber, integers, positiveUpTo } from "../number_range.ts";
+import { checkNumber, integers, positiveUpTo } from "../util/number_range.ts";
 import * as tf from "@tensorflow/tfjs";
-import type { Model } from "../model.ts";
+import type { Model } from "../models/model.ts";
 import { AdamW, clipByGlobalNorm, linearSchedule } from "./adamw.ts";
 import { type ProgressUpdate, throttledPrinter } from "./progress.ts";
 import { loadSnapshot, saveSnapshot } from "./snapshot.ts";

@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
-import { sha256Hex } from "../checksum.ts";
-import type { Model } from "../model.ts";
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from "../safetensors.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic_write.ts";
+import { sha256Hex } from "../util/checksum.ts";
+import type { Model } from "../models/model.ts";
+import { decodeSafetensors, encodeSafetensors, type NamedArray } from "../checkpoints/safetensors.ts";
 import type { AdamW } from "./adamw.ts";
 import type { TrainLog } from "./loop.ts";
 

@@ -1,0 +1,88 @@
+/**
+ * A trained ColBERT or dense model as a {@link Retriever}: the corpus is encoded once into
+ * a token-embedding index, queries are encoded per search, and an exhaustive search
+ * (MaxSim, or the dot product for one vector per text) ranks the whole corpus.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Corpus, Queries } from "../datasets/beir.ts";
+import { documentText } from "./bm25.ts";
+import { embedTexts, type Side } from "../models/embed.ts";
+import { disposeEncoded } from "../losses/contrastive.ts";
+import type { Retriever } from "./evaluate.ts";
+import type { Run } from "./metrics.ts";
+import type { Model } from "../models/model.ts";
+import {
+  concatIndexes,
+  indexFromBatch,
+  indexFromVectors,
+  type Searcher,
+  type TokenEmbeddingIndex,
+} from "./search.ts";
+import type { Tokenizer } from "../models/tokenizer.ts";
+import { fastestSearcher } from "./blas_searcher.ts";
+
+/** Options of {@link neuralRetriever}. */
+export interface NeuralRetrieverOptions {
+  /** Texts encoded at once (bounds the encoder's activation memory). */
+  batchSize?: number;
+  /** The exhaustive search to use (OpenBLAS where it loads, else tfjs: {@link fastestSearcher}). */
+  searcher?: Searcher;
+  /** Name shown in reports. */
+  name?: string;
+}
+
+/** Encode `texts` on `side` in batches into one index. */
+export async function encodeIndex(
+  model: Model,
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  options: { side: Side; batchSize?: number },
+): Promise<TokenEmbeddingIndex> {
+  const { side, batchSize = 64 } = options;
+  const parts: TokenEmbeddingIndex[] = [];
+  for (let start = 0; start < texts.length; start += batchSize) {
+    const encoded = embedTexts(model, tokenizer, texts.slice(start, start + batchSize), side);
+    parts.push(
+      encoded instanceof tf.Tensor
+        ? await indexFromVectors(encoded)
+        : await indexFromBatch(encoded),
+    );
+    disposeEncoded(encoded);
+  }
+  return concatIndexes(parts);
+}
+
+/** A retriever over `corpus` with `model`; the corpus is encoded on first search. */
+export function neuralRetriever(
+  model: Model,
+  tokenizer: Tokenizer,
+  corpus: Corpus,
+  options: NeuralRetrieverOptions = {},
+): Retriever {
+  const { batchSize = 64 } = options;
+  const ids = [...corpus.keys()];
+  let index: Promise<TokenEmbeddingIndex> | undefined;
+  return {
+    name: options.name ?? `${model.config.kind} model`,
+    async search(queries: Queries, k: number): Promise<Run> {
+      index ??= encodeIndex(model, tokenizer, ids.map((id) => documentText(corpus.get(id)!)), {
+        side: "document",
+        batchSize,
+      });
+      const queryIds = [...queries.keys()];
+      const encoded = await encodeIndex(model, tokenizer, queryIds.map((id) => queries.get(id)!), {
+        side: "query",
+        batchSize,
+      });
+      const searcher = options.searcher ?? await fastestSearcher();
+      const rankings = await searcher(encoded, await index, { k });
+      const run: Run = new Map();
+      rankings.forEach((ranking, i) => {
+        const scores = new Map<string, number>();
+        ranking.indices.forEach((doc, rank) => scores.set(ids[doc], ranking.scores[rank]));
+        run.set(queryIds[i], scores);
+      });
+      return run;
+    },
+  };
+}
