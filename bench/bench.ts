@@ -143,12 +143,12 @@ function printTables(r: Results): void {
   console.log(
     `MaxSim: ${MAXSIM_SHAPE.queryLength} x ${MAXSIM_SHAPE.dim} query tokens against documents ` +
       `of ${Math.ceil(MAXSIM_SHAPE.maxLength / 5)}-${MAXSIM_SHAPE.maxLength} tokens. GFLOP/s ` +
-      `count real tokens only; "vs wasm" compares documents/s with lib/maxsim.ts on wasm.`,
+      `count real tokens only; "vs wasm" compares documents/s with lib/scores/maxsim.ts on wasm.`,
   );
   const wasmMaxSim = num(r.padded.wasm, "documentsPerSecond");
   const maxsimRows = [
     ...Object.entries(r.packed),
-    ...PATHS.map((path) => [`padded lib/maxsim.ts, ${path}`, r.padded[path]] as const),
+    ...PATHS.map((path) => [`padded lib/scores/maxsim.ts, ${path}`, r.padded[path]] as const),
   ].map(([name, m]) => [
     `${name}${failed(m)}`,
     number(num(m, "documents")),

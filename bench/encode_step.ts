@@ -1,11 +1,11 @@
 /**
  * Encoding, timed: one call of the ColBERT encoder (transformer, projection, normalisation)
- * on a batch of documents, as indexing a corpus does (lib/neural_retriever.ts encodes 64 texts
+ * on a batch of documents, as indexing a corpus does (lib/retrieval/neural_retriever.ts encodes 64 texts
  * a call). Random token ids with variable lengths, the padding masked; no gradients.
  */
 import * as tf from "@tensorflow/tfjs";
-import { encodeTokens } from "../lib/model.ts";
-import { disposeParams } from "../lib/params.ts";
+import { encodeTokens } from "../lib/models/model.ts";
+import { disposeParams } from "../lib/models/params.ts";
 import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
 import { benchModel, randomBatch, type TrainStepShape } from "./train_step.ts";
 

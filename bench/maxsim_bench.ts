@@ -5,11 +5,11 @@
  * every path: a padded path pays for its padding in time, not in credited work.
  */
 import * as tf from "@tensorflow/tfjs";
-import { MaxSimScorer, type QueryVectors } from "../lib/blas/maxsim_blas.ts";
-import type { OpenBlas } from "../lib/blas/openblas_ffi.ts";
-import { documentCount, type PackedDocuments } from "../lib/blas/packed_documents.ts";
-import { rankStream } from "../lib/blas/rank_stream.ts";
-import { maxsimScores } from "../lib/maxsim.ts";
+import { MaxSimScorer, type QueryVectors } from "../lib/scores/maxsim_blas.ts";
+import type { OpenBlas } from "../lib/compute/openblas_ffi.ts";
+import { documentCount, type PackedDocuments } from "../lib/scores/packed_documents.ts";
+import { rankStream } from "../lib/retrieval/rank_stream.ts";
+import { maxsimScores } from "../lib/scores/maxsim.ts";
 import { peakResidentBytes } from "./peak_memory.ts";
 
 /** Sizes of a MaxSim benchmark (the issue's: 32 x 128 query tokens, documents <= 180). */
@@ -95,7 +95,7 @@ export async function timePackedMaxSim(
   return rate(query, docs, await bestSeconds(() => scorer.score(docs), options.runs ?? 3));
 }
 
-/** The padded path of the training code (lib/maxsim.ts) on the current tfjs backend. */
+/** The padded path of the training code (lib/scores/maxsim.ts) on the current tfjs backend. */
 export async function timePaddedMaxSim(
   docs: PackedDocuments,
   options: { shape: MaxSimShape; runs?: number },

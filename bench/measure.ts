@@ -8,9 +8,9 @@
  *
  * Prints one JSON line: the measurement, `peakResidentBytes`, or `error`.
  */
-import { initBackend } from "../lib/backend.ts";
-import { openBlas } from "../lib/blas/openblas_ffi.ts";
-import { restoreWasmMatMul, useBlasMatMul } from "../lib/blas/wasm_matmul_kernels.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { openBlas } from "../lib/compute/openblas_ffi.ts";
+import { restoreWasmMatMul, useBlasMatMul } from "../lib/compute/wasm_matmul_kernels.ts";
 import { peakResidentBytes } from "./peak_memory.ts";
 import { sgemmGflops } from "./sgemm_rate.ts";
 import {

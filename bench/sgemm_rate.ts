@@ -3,7 +3,7 @@
  * path of the suite can reach here. Best of several runs, since other processes share
  * the cores.
  */
-import type { OpenBlas } from "../lib/blas/openblas_ffi.ts";
+import type { OpenBlas } from "../lib/compute/openblas_ffi.ts";
 
 /** How to measure {@link sgemmGflops}. */
 export interface SgemmRateOptions {

@@ -6,12 +6,12 @@
  * it would be in training); what is measured is arithmetic, not learning.
  */
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_COLBERT_INPUT_CONFIG } from "../lib/colbert_inputs.ts";
-import { createModel, type EncoderBatch, encodeTokens, type Model } from "../lib/model.ts";
+import { DEFAULT_COLBERT_INPUT_CONFIG } from "../lib/models/colbert_inputs.ts";
+import { createModel, type EncoderBatch, encodeTokens, type Model } from "../lib/models/model.ts";
 import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { gradientsOf } from "../lib/train/loop.ts";
 import { AdamW } from "../lib/train/adamw.ts";
-import { disposeParams } from "../lib/params.ts";
+import { disposeParams } from "../lib/models/params.ts";
 import {
   type EncoderShape,
   forwardFlopsPerToken,

@@ -6,9 +6,9 @@
  *   deno task cache gc              delete leftovers and entries the current code can no longer hit
  */
 import { parseArgs } from "node:util";
-import type { CacheEntryInfo } from "../lib/cache.ts";
-import { codeVersion } from "../lib/code_version.ts";
-import { defaultCache } from "../lib/cache.ts";
+import type { CacheEntryInfo } from "../lib/cache/cache.ts";
+import { codeVersion } from "../lib/cache/code_version.ts";
+import { defaultCache } from "../lib/cache/cache.ts";
 import { runMain } from "./run_main.ts";
 
 const USAGE = "usage: deno task cache ls [--json] | rm KEY... | gc";

@@ -4,7 +4,7 @@
  * SVG and plotly JSON). Exit 1 with one line per problem; CI runs it after `reproduce`.
  */
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/code_version.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { findResultProblems } from "../lib/results/validate.ts";
 import { EXPECTED_RESULTS } from "../lib/study/write_results.ts";
 

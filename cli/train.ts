@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { createStudyContext } from "../lib/phases/context.ts";
 import { getProfile, type Profile, withOverrides } from "../lib/phases/profiles.ts";
 import { SETTING_RANGES } from "../lib/phases/settings_check.ts";
-import { parseNumber, SettingError } from "../lib/number_range.ts";
+import { parseNumber, SettingError } from "../lib/util/number_range.ts";
 import {
   type InputVariant,
   LENGTH_ONLY,

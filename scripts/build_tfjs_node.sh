@@ -127,7 +127,7 @@ log "linked $LINK"
 # TensorFlow computes on the CPU), its start-up notices do not.
 "$REPO/node_modules/.bin/deno" eval --ext=ts --quiet '
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "./lib/backend.ts";
+import { initBackend } from "./lib/compute/backend.ts";
 await initBackend("tensorflow");
 const product = tf.matMul([[1, 2], [3, 4]], [[5, 6], [7, 8]]).arraySync();
 if (JSON.stringify(product) !== "[[19,22],[43,50]]") throw new Error(`matMul gave ${product}`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeFileAtomic } from "../lib/atomic_write.ts";
-import { processId } from "../lib/process_identity.ts";
+import { writeFileAtomic } from "../lib/util/atomic_write.ts";
+import { processId } from "../lib/util/process_identity.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 Deno.test("an atomic write removes what killed writers left of its target, not a live one's", async () => {

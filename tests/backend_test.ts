@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { BACKEND_ENV, currentBackend, DEFAULT_BACKENDS, initBackend } from "../lib/backend.ts";
+import {
+  BACKEND_ENV,
+  currentBackend,
+  DEFAULT_BACKENDS,
+  initBackend,
+} from "../lib/compute/backend.ts";
 import { testBackends } from "./backends.ts";
 
 const BACKENDS_HERE: string[] = await testBackends();
@@ -37,7 +42,7 @@ Deno.test({
       cwd: new URL("..", import.meta.url).pathname,
       args: [
         "eval",
-        `import { initBackend } from "${new URL("../lib/backend.ts", import.meta.url)}";
+        `import { initBackend } from "${new URL("../lib/compute/backend.ts", import.meta.url)}";
         await initBackend("webgpu");
         await initBackend("tensorflow").catch((error) => console.log(error.message));
         Deno.exit(0);`,

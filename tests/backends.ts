@@ -1,5 +1,5 @@
 /** Shared test helper: the backends that numeric kernels are checked on. */
-import { availableBackends, type BackendName } from "../lib/backend.ts";
+import { availableBackends, type BackendName } from "../lib/compute/backend.ts";
 
 let cached: Promise<BackendName[]> | undefined;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type BeirDataset, readBeir, writeBeir } from "../lib/beir.ts";
+import { type BeirDataset, readBeir, writeBeir } from "../lib/datasets/beir.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const dataset: BeirDataset = {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { initBackend } from "../lib/backend.ts";
-import { searchMaxSimBlas } from "../lib/blas/blas_searcher.ts";
-import { openBlas } from "../lib/blas/openblas_ffi.ts";
-import { searchMaxSim, type TokenEmbeddingIndex } from "../lib/search.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { searchMaxSimBlas } from "../lib/retrieval/blas_searcher.ts";
+import { openBlas } from "../lib/compute/openblas_ffi.ts";
+import { searchMaxSim, type TokenEmbeddingIndex } from "../lib/retrieval/search.ts";
 
 function randomIndex(
   texts: number,

@@ -6,12 +6,12 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
-import { BLAS_ENV, openBlas, resolveSgemm } from "../lib/blas/openblas_ffi.ts";
-import { restoreWasmMatMul, useBlasMatMul } from "../lib/blas/wasm_matmul_kernels.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { BLAS_ENV, openBlas, resolveSgemm } from "../lib/compute/openblas_ffi.ts";
+import { restoreWasmMatMul, useBlasMatMul } from "../lib/compute/wasm_matmul_kernels.ts";
 import { encoderForward, initEncoder } from "../lib/models/encoder.ts";
 import { tinyEncoder } from "./tiny_encoder.ts";
-import { disposeParams, ParamInit, type Params } from "../lib/params.ts";
+import { disposeParams, ParamInit, type Params } from "../lib/models/params.ts";
 import { assertClose, randomArray } from "./late_interaction_reference.ts";
 
 const blas = openBlas();
@@ -210,10 +210,10 @@ Deno.test(
 async function numbersInChild(env: Record<string, string>) {
   const script = `
     import * as tf from "@tensorflow/tfjs";
-    import { initBackend } from "./lib/backend.ts";
-    import { openBlas } from "./lib/blas/openblas_ffi.ts";
-    import { useBlasMatMul } from "./lib/blas/wasm_matmul_kernels.ts";
-    import { maxSimPacked } from "./lib/blas/maxsim_blas.ts";
+    import { initBackend } from "./lib/compute/backend.ts";
+    import { openBlas } from "./lib/compute/openblas_ffi.ts";
+    import { useBlasMatMul } from "./lib/compute/wasm_matmul_kernels.ts";
+    import { maxSimPacked } from "./lib/scores/maxsim_blas.ts";
     await initBackend("wasm");
     const used = useBlasMatMul();
     const a = tf.tensor(${JSON.stringify([...values(5 * 6 * 4, 31)])}, [5, 6, 4]);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openBlas, OPENBLAS_PATHS } from "../lib/blas/openblas_ffi.ts";
-import { REPO_ROOT } from "../lib/code_version.ts";
-import { ProcessLock } from "../lib/process_lock.ts";
+import { openBlas, OPENBLAS_PATHS } from "../lib/compute/openblas_ffi.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
+import { ProcessLock } from "../lib/util/process_lock.ts";
 import type { Job } from "./blas_threads_worker.ts";
 
 const blas = openBlas();
@@ -43,7 +43,7 @@ Deno.test("OpenBLAS's thread count is set in one file only", async () => {
       }
     }
   }
-  assert.deepEqual(setters, ["lib/blas/blas_threads.ts"]);
+  assert.deepEqual(setters, ["lib/compute/blas_threads.ts"]);
 });
 
 Deno.test("OpenBLAS's count rests at 1 and a threaded product puts it back", needsBlas, () => {
@@ -78,7 +78,7 @@ Deno.test(
     // A fresh process: a Worker loads OpenBLAS and ends (closing its handle), then the main
     // thread looks at the process's mappings and loads the library itself.
     const worker = new URL("./blas_threads_worker.ts", import.meta.url).href;
-    const ffi = new URL("../lib/blas/openblas_ffi.ts", import.meta.url).href;
+    const ffi = new URL("../lib/compute/openblas_ffi.ts", import.meta.url).href;
     const program = `
       import { openBlas } from "${ffi}";
       const thread = new Worker("${worker}", { type: "module" });

@@ -3,8 +3,8 @@
  * products (checking each against a reference), or reports when it got a process lock.
  */
 /// <reference lib="deno.worker" />
-import { openBlas } from "../lib/blas/openblas_ffi.ts";
-import { ProcessLock } from "../lib/process_lock.ts";
+import { openBlas } from "../lib/compute/openblas_ffi.ts";
+import { ProcessLock } from "../lib/util/process_lock.ts";
 
 /** What the test asks of the thread. */
 export type Job = { products: number; size: number } | { lock: string; asking: SharedArrayBuffer };

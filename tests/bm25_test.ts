@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { analyze, Bm25Index, bm25Retriever, documentText } from "../lib/bm25.ts";
+import { analyze, Bm25Index, bm25Retriever, documentText } from "../lib/retrieval/bm25.ts";
 
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} != ${expected}`);

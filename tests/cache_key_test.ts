@@ -11,12 +11,12 @@ import {
   moduleGraph,
   packageVersions,
   REPO_ROOT,
-} from "../lib/code_version.ts";
-import { backendIdentity, computeIdentity } from "../lib/compute_identity.ts";
-import { datasetChecksum } from "../lib/dataset_checksum.ts";
-import { openBlas } from "../lib/blas/openblas_ffi.ts";
+} from "../lib/cache/code_version.ts";
+import { backendIdentity, computeIdentity } from "../lib/cache/compute_identity.ts";
+import { datasetChecksum } from "../lib/datasets/dataset_checksum.ts";
+import { openBlas } from "../lib/compute/openblas_ffi.ts";
 import { evaluationKey } from "../lib/study/evaluation.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/compute/backend.ts";
 import { backboneJob } from "../lib/phases/backbone.ts";
 import { runPhase } from "../lib/phases/phase.ts";
 import { TINY } from "../lib/phases/profiles.ts";
@@ -136,7 +136,7 @@ Deno.test("compute identity: the suite's phase modules reach the MaxSim worker; 
     ]
   ) {
     const reached = await localModuleGraph(join(REPO_ROOT, module));
-    assert.ok(reached.includes(join(REPO_ROOT, "lib/blas/maxsim_worker.ts")), module);
+    assert.ok(reached.includes(join(REPO_ROOT, "lib/scores/maxsim_worker.ts")), module);
   }
   assert.equal(
     (await computeIdentity(join(REPO_ROOT, "lib/phases/contrastive.ts"), "wasm")).codeVersion,
@@ -151,7 +151,7 @@ Deno.test("code version: every local module `deno info` finds at run time is in 
       "lib/phases/contrastive.ts",
       "lib/phases/distillation.ts",
       "lib/study/evaluation.ts",
-      "lib/backend.ts",
+      "lib/compute/backend.ts",
     ]
   ) {
     const output = await new Deno.Command(Deno.execPath(), {
@@ -188,7 +188,7 @@ Deno.test("backend identity: the backend, backend.ts's code and OpenBLAS's build
   const wasm = await backendIdentity("wasm");
   assert.equal(await backendIdentity("wasm"), wasm);
   assert.notEqual(await backendIdentity("cpu"), wasm);
-  assert.ok(wasm.includes(await codeVersion("lib/backend.ts")));
+  assert.ok(wasm.includes(await codeVersion("lib/compute/backend.ts")));
   const blas = openBlas();
   if (blas) assert.ok((await backendIdentity("wasm+openblas")).includes(blas.config));
 });

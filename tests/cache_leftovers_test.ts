@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CheckpointCache } from "../lib/cache.ts";
-import { buildFolder } from "../lib/cache_leftovers.ts";
-import { lockBuild } from "../lib/build_lock.ts";
-import { processId, processState } from "../lib/process_identity.ts";
+import { CheckpointCache } from "../lib/cache/cache.ts";
+import { buildFolder } from "../lib/cache/cache_leftovers.ts";
+import { lockBuild } from "../lib/cache/build_lock.ts";
+import { processId, processState } from "../lib/util/process_identity.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const META = { phase: "toy", parentKey: null, profile: "tiny", codeVersion: "v1" };

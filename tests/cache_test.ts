@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cacheKey, canonicalJson, CheckpointCache } from "../lib/cache.ts";
-import { codeVersion, localModuleGraph } from "../lib/code_version.ts";
+import { cacheKey, canonicalJson, CheckpointCache } from "../lib/cache/cache.ts";
+import { codeVersion, localModuleGraph } from "../lib/cache/code_version.ts";
 
 const META = { phase: "toy", parentKey: null, profile: "tiny", codeVersion: "v1" };
 const spec = (config: unknown) => ({

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoint.ts";
-import { createModel, type ModelConfig, type ModelKind, withHead } from "../lib/model.ts";
-import { SUITE_FILE } from "../lib/models/model_files.ts";
-import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoints/checkpoint.ts";
+import { createModel, type ModelConfig, type ModelKind, withHead } from "../lib/models/model.ts";
+import { SUITE_FILE } from "../lib/checkpoints/model_files.ts";
+import { decodeSafetensors, encodeSafetensors } from "../lib/checkpoints/safetensors.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 import { tinyEncoder } from "./tiny_encoder.ts";
 

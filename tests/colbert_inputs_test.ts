@@ -7,8 +7,8 @@ import {
   DEFAULT_COLBERT_INPUT_CONFIG,
   PUNCTUATION,
   skiplistIds,
-} from "../lib/colbert_inputs.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+} from "../lib/models/colbert_inputs.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 
 const tokenizer = await loadBertTokenizer();
 const id = (token: string) => tokenizer.tokenToId(token)!;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeBeir } from "../lib/beir.ts";
+import { writeBeir } from "../lib/datasets/beir.ts";
 import { buildData, type BuildEvent } from "../lib/data/build.ts";
 import { checkData } from "../lib/data/data_layout.ts";
 import { Inputs } from "../lib/data/inputs.ts";
-import { qaDataset } from "../lib/data/qa_collection.ts";
+import { qaDataset } from "../lib/data/sources/qa_collection.ts";
 import type { BeirSpec, DatasetSpec, PairsSpec, SupervisedSpec } from "../lib/data/spec.ts";
 
 const ANSWER =

@@ -3,7 +3,7 @@ import {
   debianDescriptionPairs,
   parseStanzas,
   sourcePackages,
-} from "../lib/data/debian_descriptions.ts";
+} from "../lib/data/sources/debian_descriptions.ts";
 
 const TRANSLATION = `Package: foo
 Description-md5: 1

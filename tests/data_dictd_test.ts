@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { decodeDictdNumber, readDictd } from "../lib/data/dictd.ts";
-import { dictionaryPair } from "../lib/data/dictionaries.ts";
+import { decodeDictdNumber, readDictd } from "../lib/data/sources/dictd.ts";
+import { dictionaryPair } from "../lib/data/sources/dictionaries.ts";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** Slow reference encoder: repeated division, most significant digit first. */

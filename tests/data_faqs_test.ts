@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { debianFaqPairs } from "../lib/data/debian_faq.ts";
-import { manPagePair } from "../lib/data/manpages.ts";
-import { perlfaqPairs, stripPod } from "../lib/data/perlfaq.ts";
-import { pythonFaqPairs } from "../lib/data/python_faq.ts";
-import { qaDataset } from "../lib/data/qa_collection.ts";
-import { rFaqPairs } from "../lib/data/r_faq.ts";
+import { debianFaqPairs } from "../lib/data/sources/debian_faq.ts";
+import { manPagePair } from "../lib/data/sources/manpages.ts";
+import { perlfaqPairs, stripPod } from "../lib/data/sources/perlfaq.ts";
+import { pythonFaqPairs } from "../lib/data/sources/python_faq.ts";
+import { qaDataset } from "../lib/data/sources/qa_collection.ts";
+import { rFaqPairs } from "../lib/data/sources/r_faq.ts";
 
 Deno.test("perlfaq: =head2 questions, POD codes reduced to text", () => {
   const pod = `=head1 NAME

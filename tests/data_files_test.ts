@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { aptOptions, parseControlFields } from "../lib/data/apt_cache.ts";
+import { aptOptions, parseControlFields } from "../lib/data/sources/apt_cache.ts";
 import { fieldLengths, lengthStats } from "../lib/data/data_card.ts";
-import { readPackageText } from "../lib/data/files.ts";
+import { readPackageText } from "../lib/util/files.ts";
 import { Inputs } from "../lib/data/inputs.ts";
-import { readJsonl, writeJsonl } from "../lib/data/jsonl.ts";
-import { asPair, asSupervisedExample } from "../lib/data/records.ts";
+import { readJsonl, writeJsonl } from "../lib/util/jsonl.ts";
+import { asPair, asSupervisedExample } from "../lib/datasets/records.ts";
 
 Deno.test("JSONL round trip, and bad lines named by file:line", async () => {
   const dir = await Deno.makeTempDir();

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertNoLeaks, evaluationTexts, removeLeaks } from "../lib/data/decontaminate.ts";
-import { writeJsonl } from "../lib/data/jsonl.ts";
+import { writeJsonl } from "../lib/util/jsonl.ts";
 import { findLeaks, LeakageIndex, shingles } from "../lib/data/leakage.ts";
-import { seededRandom } from "../lib/data/random.ts";
+import { seededRandom } from "../lib/util/random.ts";
 
 const VOCABULARY =
   "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon"

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeBeir } from "../lib/beir.ts";
+import { writeBeir } from "../lib/datasets/beir.ts";
 import type { DataCard } from "../lib/data/data_card.ts";
 import { examplesTable, histogram, mixtureTable, suiteResultsTable } from "../lib/data/report.ts";
 import { evaluateSuite, suiteFolders } from "../lib/data/suite.ts";
-import type { Retriever } from "../lib/evaluate.ts";
+import type { Retriever } from "../lib/retrieval/evaluate.ts";
 
 function card(name: string, records: number): DataCard {
   const stats = (mean: number) => ({ mean, median: mean, p95: mean, max: mean });

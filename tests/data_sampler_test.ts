@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { batchShares, planBatches } from "../lib/data/sampler.ts";
+import { batchShares, planBatches } from "../lib/train/sampler.ts";
 
 const SOURCES = [
   { name: "big", groups: Array.from({ length: 400 }, (_, i) => `g${i % 150}`) },

@@ -6,7 +6,7 @@ import {
   plainBody,
   spamAssassinPairs,
   threadSubject,
-} from "../lib/data/spam_assassin.ts";
+} from "../lib/data/sources/spam_assassin.ts";
 
 const PLAIN = `From someone  Thu Aug 22 12:36:23 2002
 Subject: Re: [zzzzteana] Nothing like

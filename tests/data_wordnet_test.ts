@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readWordNet, splitGloss } from "../lib/data/wordnet.ts";
-import { lemmaSplit, splitWordNet } from "../lib/data/wordnet_splits.ts";
+import { readWordNet, splitGloss } from "../lib/data/sources/wordnet.ts";
+import { lemmaSplit, splitWordNet } from "../lib/data/sources/wordnet_splits.ts";
 
 const LICENCE = "  1 This software and database is being provided to you\n";
 

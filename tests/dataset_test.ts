@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeBeir } from "../lib/beir.ts";
-import { readDataset } from "../lib/dataset.ts";
+import { writeBeir } from "../lib/datasets/beir.ts";
+import { readDataset } from "../lib/datasets/dataset.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const tiny = {

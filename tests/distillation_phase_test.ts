@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { loadCheckpoint } from "../lib/checkpoint.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { loadCheckpoint } from "../lib/checkpoints/checkpoint.ts";
 import { WITH_PROMPTS } from "../lib/phases/input_variant.ts";
 import { encoderShape } from "../lib/models/encoder.ts";
 import { TINY } from "../lib/phases/profiles.ts";

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { writeBeir } from "../lib/beir.ts";
-import { saveModelFolder } from "../lib/checkpoint.ts";
-import { rankDocuments } from "../lib/metrics.ts";
-import { readTrecRun } from "../lib/trec_run.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import { evaluateRetriever } from "../lib/evaluate.ts";
-import { createModel, type ModelKind } from "../lib/model.ts";
-import { neuralRetriever } from "../lib/neural_retriever.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { writeBeir } from "../lib/datasets/beir.ts";
+import { saveModelFolder } from "../lib/checkpoints/checkpoint.ts";
+import { rankDocuments } from "../lib/retrieval/metrics.ts";
+import { readTrecRun } from "../lib/retrieval/trec_run.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
+import { evaluateRetriever } from "../lib/retrieval/evaluate.ts";
+import { createModel, type ModelKind } from "../lib/models/model.ts";
+import { neuralRetriever } from "../lib/retrieval/neural_retriever.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 import { tinyEncoder } from "./tiny_encoder.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 

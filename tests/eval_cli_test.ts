@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeBeir } from "../lib/beir.ts";
+import { writeBeir } from "../lib/datasets/beir.ts";
 import { CISI, hasCisi } from "./cisi.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Queries } from "../lib/beir.ts";
-import { evaluateRetriever, type Retriever } from "../lib/evaluate.ts";
-import type { Run } from "../lib/metrics.ts";
+import type { Queries } from "../lib/datasets/beir.ts";
+import { evaluateRetriever, type Retriever } from "../lib/retrieval/evaluate.ts";
+import type { Run } from "../lib/retrieval/metrics.ts";
 
 const dataset = {
   name: "tiny",

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/code_version.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { type ChildRun, runChild } from "./fault_child.ts";
 
 /** One malformed input: the command, what its last line must say, and how to set it up. */

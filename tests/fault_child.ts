@@ -4,7 +4,7 @@
  * group (the helpers it started, apt-get or nbconvert, die with it, as they would when a
  * machine loses the run).
  */
-import { REPO_ROOT } from "../lib/code_version.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
 
 // The environment as this module found it: under `deno test --parallel` another test file may
 // set a variable for a moment (backend_test.ts sets COLBERT_BACKEND), which a child spawned

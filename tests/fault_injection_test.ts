@@ -12,8 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/code_version.ts";
-import { seededRandom } from "../lib/data/random.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
+import { seededRandom } from "../lib/util/random.ts";
 import { badInputs, unclearness } from "./fault_bad_inputs.ts";
 import { after, once, runChild } from "./fault_child.ts";
 import { fullDiskRun } from "./fault_disk.ts";

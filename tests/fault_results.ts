@@ -6,8 +6,8 @@
  *   deno run -A tests/fault_results.ts CACHE_ROOT   prints cacheState(CACHE_ROOT) as JSON
  */
 import { join, relative } from "node:path";
-import { sha256Hex } from "../lib/checksum.ts";
-import { canonicalJson } from "../lib/cache.ts";
+import { sha256Hex } from "../lib/util/checksum.ts";
+import { canonicalJson } from "../lib/cache/cache.ts";
 
 // Clock readings: a resumed or concurrent run takes another time, not another result.
 const TIME_FIELDS = new Set(["created", "seconds", "wallSeconds", "wall_seconds", "elapsed"]);

@@ -5,7 +5,7 @@
  * download caches linked, as is `../shared` beside it (where the CISI collection lives).
  */
 import { dirname, join } from "node:path";
-import { REPO_ROOT } from "../lib/code_version.ts";
+import { REPO_ROOT } from "../lib/cache/code_version.ts";
 
 const COPIED = [
   "cli",

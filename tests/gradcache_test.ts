@@ -5,7 +5,7 @@ import {
   type ContrastiveEncoder,
 } from "../lib/losses/cached_contrastive.ts";
 import { contrastiveLoss, type Encoded } from "../lib/losses/contrastive.ts";
-import { l2Normalize } from "../lib/ops.ts";
+import { l2Normalize } from "../lib/models/ops.ts";
 import { assertClose, testOnEveryBackend } from "./late_interaction_reference.ts";
 
 // A tiny token-level encoder: embedding table -> linear -> L2 norm per token. Its token

@@ -1,7 +1,7 @@
 /** Shared test helper: a model's analytic gradients against central finite differences. */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { Model } from "../lib/model.ts";
+import type { Model } from "../lib/models/model.ts";
 
 /** Analytic gradients of `loss` at the probed (parameter, flat indices) equal central differences. */
 export async function assertGradientsMatch(

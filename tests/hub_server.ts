@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { listFiles } from "../lib/models/model_cache_snapshot.ts";
+import { listFiles } from "../lib/hub/model_cache_snapshot.ts";
 
 /** Ways the server can misbehave. */
 export interface HubFaults {

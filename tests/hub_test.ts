@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { sha256Hex } from "../lib/checksum.ts";
-import { filesToDownload } from "../lib/models/hub_files.ts";
-import { ModelCache } from "../lib/models/model_cache.ts";
-import { listModels } from "../lib/models/model_cache_list.ts";
-import { pullModel, resolveModel } from "../lib/models/model_source.ts";
+import { sha256Hex } from "../lib/util/checksum.ts";
+import { filesToDownload } from "../lib/hub/hub_files.ts";
+import { ModelCache } from "../lib/hub/model_cache.ts";
+import { listModels } from "../lib/hub/model_cache_list.ts";
+import { pullModel, resolveModel } from "../lib/hub/model_source.ts";
 import { type HubFaults, serveHub } from "./hub_server.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 

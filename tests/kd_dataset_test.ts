@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Corpus } from "../lib/beir.ts";
-import type { Retriever } from "../lib/evaluate.ts";
+import type { Corpus } from "../lib/datasets/beir.ts";
+import type { Retriever } from "../lib/retrieval/evaluate.ts";
 import {
   buildKdDataset,
   type KdRecord,
@@ -9,8 +9,8 @@ import {
   teacherQuality,
   type TeacherScorer,
   writeKdDataset,
-} from "../lib/kd_dataset.ts";
-import type { LabelledQuery } from "../lib/mining.ts";
+} from "../lib/datasets/kd_dataset.ts";
+import type { LabelledQuery } from "../lib/retrieval/mining.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const CORPUS: Corpus = new Map(

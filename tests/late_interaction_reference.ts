@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/compute/backend.ts";
 import { testBackends } from "./backends.ts";
 
 /** Rows of numbers: tokens x dim, or queries x documents. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { TokenBatch } from "../lib/maxsim.ts";
+import type { TokenBatch } from "../lib/scores/maxsim.ts";
 import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { crossEntropy } from "../lib/losses/cross_entropy.ts";
 import { distillationLoss } from "../lib/losses/distillation.ts";

@@ -4,13 +4,13 @@
  * late_interaction_reference.ts (masks multiply), and streamed ranking vs a full sort.
  */
 import assert from "node:assert/strict";
-import { initBackend } from "../lib/backend.ts";
-import { openBlas } from "../lib/blas/openblas_ffi.ts";
-import { maxSimPacked, MaxSimScorer } from "../lib/blas/maxsim_blas.ts";
-import { maxSimReduceKernel } from "../lib/blas/maxsim_reduce_wasm.ts";
-import { planChunks } from "../lib/blas/maxsim_chunk.ts";
-import { packDocuments, sliceDocuments } from "../lib/blas/packed_documents.ts";
-import { rankStream } from "../lib/blas/rank_stream.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { openBlas } from "../lib/compute/openblas_ffi.ts";
+import { maxSimPacked, MaxSimScorer } from "../lib/scores/maxsim_blas.ts";
+import { maxSimReduceKernel } from "../lib/scores/maxsim_reduce_wasm.ts";
+import { planChunks } from "../lib/scores/maxsim_chunk.ts";
+import { packDocuments, sliceDocuments } from "../lib/scores/packed_documents.ts";
+import { rankStream } from "../lib/retrieval/rank_stream.ts";
 import { assertClose, maxsimReference, randomArray, rows } from "./late_interaction_reference.ts";
 
 const needsBlas = { ignore: openBlas() === null };

@@ -7,7 +7,7 @@ import {
   maxsimPairwise,
   maxsimScores,
   type TokenBatch,
-} from "../lib/maxsim.ts";
+} from "../lib/scores/maxsim.ts";
 import {
   assertClose,
   centralDifferences,

@@ -7,7 +7,7 @@ import {
   recallAt,
   reciprocalRankAt,
   type Run,
-} from "../lib/metrics.ts";
+} from "../lib/retrieval/metrics.ts";
 
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} != ${expected}`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { initBackend } from "../lib/backend.ts";
-import type { Corpus, Queries } from "../lib/beir.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import type { Corpus, Queries } from "../lib/datasets/beir.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
 import {
   bm25Scorer,
   type LabelledQuery,
@@ -9,9 +9,9 @@ import {
   type MiningScorer,
   modelScorer,
   withMinedNegatives,
-} from "../lib/mining.ts";
-import { createModel, type ModelKind } from "../lib/model.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+} from "../lib/retrieval/mining.ts";
+import { createModel, type ModelKind } from "../lib/models/model.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 import { tinyEncoder } from "./tiny_encoder.ts";
 
 await initBackend("cpu");

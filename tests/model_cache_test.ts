@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { sha256Hex } from "../lib/checksum.ts";
-import { defaultModelCache, ModelCache } from "../lib/models/model_cache.ts";
-import { listModels } from "../lib/models/model_cache_list.ts";
-import { registerWheel } from "../lib/models/model_cache_wheel.ts";
-import { pullModel, resolveModel } from "../lib/models/model_source.ts";
+import { sha256Hex } from "../lib/util/checksum.ts";
+import { defaultModelCache, ModelCache } from "../lib/hub/model_cache.ts";
+import { listModels } from "../lib/hub/model_cache_list.ts";
+import { registerWheel } from "../lib/hub/model_cache_wheel.ts";
+import { pullModel, resolveModel } from "../lib/hub/model_source.ts";
 import { gitBlobId } from "./hub_server.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import { embedTexts } from "../lib/embed.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
+import { embedTexts } from "../lib/models/embed.ts";
 import type { Encoded } from "../lib/losses/contrastive.ts";
-import { createModel, encodePooled, type ModelKind } from "../lib/model.ts";
+import { createModel, encodePooled, type ModelKind } from "../lib/models/model.ts";
 import { parseBertConfig } from "../lib/models/bert.ts";
-import { loadModelFolder } from "../lib/models/model_folder.ts";
-import { saveModelFolder } from "../lib/checkpoint.ts";
-import { SUITE_FILE } from "../lib/models/model_files.ts";
-import { decodeSafetensors, encodeSafetensors } from "../lib/safetensors.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { loadModelFolder } from "../lib/checkpoints/model_folder.ts";
+import { saveModelFolder } from "../lib/checkpoints/checkpoint.ts";
+import { SUITE_FILE } from "../lib/checkpoints/model_files.ts";
+import { decodeSafetensors, encodeSafetensors } from "../lib/checkpoints/safetensors.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 import { assertGradientsMatch } from "./gradient_check.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
 import {
   createModel,
   encodePooled,
   encodeTokens,
   type ModelConfig,
   scorePairs,
-} from "../lib/model.ts";
+} from "../lib/models/model.ts";
 import { geluErf } from "../lib/models/hf_ops.ts";
-import { l2Normalize } from "../lib/ops.ts";
-import { disposeParams } from "../lib/params.ts";
+import { l2Normalize } from "../lib/models/ops.ts";
+import { disposeParams } from "../lib/models/params.ts";
 import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
 import { TINY_SHAPE, tinyEncoder } from "./tiny_encoder.ts";
 import { encoderShape } from "../lib/models/encoder.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/compute/backend.ts";
 import { ENCODER_PREFIX } from "../lib/models/encoder_inputs.ts";
 import {
   initModernBert,
@@ -9,8 +9,8 @@ import {
   modernBertParameterShapes,
   parseModernBertConfig,
 } from "../lib/models/modernbert.ts";
-import { addParam, disposeParams, ParamInit, type Params } from "../lib/params.ts";
-import { decodeSafetensors } from "../lib/safetensors.ts";
+import { addParam, disposeParams, ParamInit, type Params } from "../lib/models/params.ts";
+import { decodeSafetensors } from "../lib/checkpoints/safetensors.ts";
 import { testOnEveryBackend } from "./late_interaction_reference.ts";
 
 const FIXTURES = new URL("./fixtures/reference/", import.meta.url);

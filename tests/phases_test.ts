@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/compute/backend.ts";
 import { NO_PROMPTS, WITH_PROMPTS } from "../lib/phases/input_variant.ts";
-import { loadCheckpoint } from "../lib/checkpoint.ts";
+import { loadCheckpoint } from "../lib/checkpoints/checkpoint.ts";
 import { backboneJob } from "../lib/phases/backbone.ts";
 import { supervisedJob, unsupervisedJob } from "../lib/phases/contrastive.ts";
 import { runPhase } from "../lib/phases/phase.ts";
 import { devValidator } from "../lib/phases/validation.ts";
-import { withHead } from "../lib/model.ts";
+import { withHead } from "../lib/models/model.ts";
 import { TINY } from "../lib/phases/profiles.ts";
 import { lexicalNegatives } from "../lib/phases/negatives.ts";
 import type { SupervisedPool } from "../lib/phases/supervised_pool.ts";

@@ -1,5 +1,5 @@
 /**
- * Parity of lib/metrics.ts with trec_eval: the fixture holds a TF-IDF run on CISI and the
+ * Parity of lib/retrieval/metrics.ts with trec_eval: the fixture holds a TF-IDF run on CISI and the
  * per-query figures pytrec_eval gave for it (scripts/reference/make_fixtures.py). mrr@10
  * here is pytrec_eval's recip_rank on the run cut to its top 10, which is what mrr@10 on
  * the whole run means.
@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { evaluateRun, type Measure } from "../lib/metrics.ts";
-import { readSmart } from "../lib/smart.ts";
-import { readTrecRun } from "../lib/trec_run.ts";
+import { evaluateRun, type Measure } from "../lib/retrieval/metrics.ts";
+import { readSmart } from "../lib/datasets/smart.ts";
+import { readTrecRun } from "../lib/retrieval/trec_run.ts";
 import { CISI, hasCisi } from "./cisi.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/reference/", import.meta.url));

@@ -7,17 +7,17 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { initBackend } from "../lib/backend.ts";
-import { colbertDocumentBatch, colbertQueryBatch } from "../lib/colbert_inputs.ts";
-import { embedTexts, encoderInputs } from "../lib/embed.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { colbertDocumentBatch, colbertQueryBatch } from "../lib/models/colbert_inputs.ts";
+import { embedTexts, encoderInputs } from "../lib/models/embed.ts";
 import type { Encoded } from "../lib/losses/contrastive.ts";
-import { maxsimScores } from "../lib/maxsim.ts";
+import { maxsimScores } from "../lib/scores/maxsim.ts";
 import { encoderForward } from "../lib/models/encoder.ts";
-import { readHfEncoder } from "../lib/models/hf_encoder.ts";
-import { loadModelFolder } from "../lib/models/model_folder.ts";
-import { resolveModel } from "../lib/models/model_source.ts";
-import { scorePairs } from "../lib/model.ts";
-import { pairBatch } from "../lib/text_batch.ts";
+import { readHfEncoder } from "../lib/checkpoints/hf_encoder.ts";
+import { loadModelFolder } from "../lib/checkpoints/model_folder.ts";
+import { resolveModel } from "../lib/hub/model_source.ts";
+import { scorePairs } from "../lib/models/model.ts";
+import { pairBatch } from "../lib/models/text_batch.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const FIXTURES = new URL("./fixtures/reference/", import.meta.url).pathname;

@@ -5,7 +5,7 @@ import {
   type DatasetScores,
   meanAndSpread,
 } from "../lib/results/stats.ts";
-import { seededRandom } from "../lib/data/random.ts";
+import { seededRandom } from "../lib/util/random.ts";
 
 const close = (actual: number, expected: number, tolerance = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} != ${expected}`);

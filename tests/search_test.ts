@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { maxsimScores } from "../lib/maxsim.ts";
+import { maxsimScores } from "../lib/scores/maxsim.ts";
 import {
   concatIndexes,
   indexFromBatch,
@@ -8,7 +8,7 @@ import {
   type Ranking,
   searchMaxSim,
   type TokenEmbeddingIndex,
-} from "../lib/search.ts";
+} from "../lib/retrieval/search.ts";
 import {
   assertClose,
   dot,

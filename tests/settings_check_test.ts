@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { MaxSimScorer } from "../lib/blas/maxsim_blas.ts";
-import { checkNumber, describeRange, integers, positiveUpTo } from "../lib/number_range.ts";
+import { MaxSimScorer } from "../lib/scores/maxsim_blas.ts";
+import { checkNumber, describeRange, integers, positiveUpTo } from "../lib/util/number_range.ts";
 import { checkProfile, SETTING_RANGES } from "../lib/phases/settings_check.ts";
 import { PROFILES, TINY, withOverrides } from "../lib/phases/profiles.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readSmart } from "../lib/smart.ts";
+import { readSmart } from "../lib/datasets/smart.ts";
 import { CISI, hasCisi } from "./cisi.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 

@@ -1,11 +1,11 @@
 /** Shared test helper: a tiny, synthetic StudyData and a study context over a temp cache. */
-import { CheckpointCache } from "../lib/cache.ts";
-import type { BeirDataset } from "../lib/beir.ts";
-import type { Pair, SupervisedExample } from "../lib/data/records.ts";
+import { CheckpointCache } from "../lib/cache/cache.ts";
+import type { BeirDataset } from "../lib/datasets/beir.ts";
+import type { Pair, SupervisedExample } from "../lib/datasets/records.ts";
 import type { StudyContext } from "../lib/phases/phase.ts";
 import { TINY } from "../lib/phases/profiles.ts";
 import type { StudyData } from "../lib/phases/study_data.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 
 const WORDS = ("river mountain apple engine violin garden planet copper winter lantern " +
   "harbor pepper castle meadow rocket candle forest marble tunnel saddle").split(" ");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SupervisedExample } from "../lib/data/records.ts";
+import type { SupervisedExample } from "../lib/datasets/records.ts";
 import { supervisedPool, teacherExamples } from "../lib/phases/supervised_pool.ts";
 
 const wordnet = (n: number): SupervisedExample[] =>

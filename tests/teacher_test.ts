@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import type { SupervisedExample } from "../lib/data/records.ts";
-import { createModel } from "../lib/model.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
+import type { SupervisedExample } from "../lib/datasets/records.ts";
+import { createModel } from "../lib/models/model.ts";
 import { AdamW, clipByGlobalNorm } from "../lib/train/adamw.ts";
 import { gradientsOf } from "../lib/train/loop.ts";
-import { listwiseLoss, scoreCandidates, teacherBatch, teacherLoss } from "../lib/teacher.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+import { listwiseLoss, scoreCandidates, teacherBatch, teacherLoss } from "../lib/train/teacher.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 import { tinyEncoder } from "./tiny_encoder.ts";
 
 await initBackend("wasm");

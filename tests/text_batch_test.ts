@@ -5,8 +5,8 @@ import {
   pairBatch,
   plainBatch,
   singleSequence,
-} from "../lib/text_batch.ts";
-import { loadBertTokenizer } from "../lib/tokenizer.ts";
+} from "../lib/models/text_batch.ts";
+import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 
 const tokenizer = await loadBertTokenizer();
 const id = (token: string) => tokenizer.tokenToId(token)!;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic_write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/util/atomic_write.ts";
 import {
   BERT_VOCAB_SIZE,
   bertTokenizerJson,
@@ -9,7 +9,7 @@ import {
   loadBertTokenizer,
   loadBertVocab,
   loadTokenizerJson,
-} from "../lib/tokenizer.ts";
+} from "../lib/models/tokenizer.ts";
 
 const tokenizer = await loadBertTokenizer();
 const vocab = await loadBertVocab();

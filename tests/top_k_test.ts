@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { topK } from "../lib/top_k.ts";
+import { topK } from "../lib/retrieval/top_k.ts";
 
 /** Reference: sort every candidate (score desc, id desc) and cut. */
 function sortAndCut(candidates: number[], scores: number[], ids: string[], k: number) {

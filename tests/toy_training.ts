@@ -7,9 +7,9 @@
  * steps this process ran to OUT_JSON.
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/backend.ts";
-import { colbertInputConfig } from "../lib/colbert_inputs.ts";
-import { createModel, encodePooled, type Model, type ModelConfig } from "../lib/model.ts";
+import { initBackend } from "../lib/compute/backend.ts";
+import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
+import { createModel, encodePooled, type Model, type ModelConfig } from "../lib/models/model.ts";
 import { gradientsOf, train, type TrainConfig, type TrainTask } from "../lib/train/loop.ts";
 import { TINY_SHAPE, tinyEncoder } from "./tiny_encoder.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Run } from "../lib/metrics.ts";
-import { readTrecRun, writeTrecRun } from "../lib/trec_run.ts";
+import type { Run } from "../lib/retrieval/metrics.ts";
+import { readTrecRun, writeTrecRun } from "../lib/retrieval/trec_run.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 Deno.test("writeTrecRun then readTrecRun gives back the same run, scores bit for bit", async () => {

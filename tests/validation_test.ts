@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { BeirDataset } from "../lib/beir.ts";
+import type { BeirDataset } from "../lib/datasets/beir.ts";
 import { nanoSubset } from "../lib/phases/validation.ts";
 
 /** 50 "example:" and 50 "lemma:" queries, each with its own document, plus 100 others. */

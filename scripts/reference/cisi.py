@@ -1,4 +1,4 @@
-"""CISI read exactly as the suite reads it (lib/smart.ts), so both sides score the same thing.
+"""CISI read exactly as the suite reads it (lib/datasets/smart.ts), so both sides score the same thing.
 
 Documents are `.T` + `.W` (authors, years, references dropped), queries the `.W` field,
 whitespace runs collapsed to one space. Every CISI.REL pair is relevant with grade 1 (its

@@ -13,12 +13,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { initBackend } from "../../lib/backend.ts";
-import { saveModelFolder } from "../../lib/checkpoint.ts";
-import { readDataset } from "../../lib/dataset.ts";
-import { embedTexts } from "../../lib/embed.ts";
+import { initBackend } from "../../lib/compute/backend.ts";
+import { saveModelFolder } from "../../lib/checkpoints/checkpoint.ts";
+import { readDataset } from "../../lib/datasets/dataset.ts";
+import { embedTexts } from "../../lib/models/embed.ts";
 import { contrastiveLoss } from "../../lib/losses/contrastive.ts";
-import { loadModelFolder } from "../../lib/models/model_folder.ts";
+import { loadModelFolder } from "../../lib/checkpoints/model_folder.ts";
 import { AdamW, clipByGlobalNorm } from "../../lib/train/adamw.ts";
 import { gradientsOf } from "../../lib/train/loop.ts";
 
