@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_COLBERT_INPUT_CONFIG } from "../lib/models/colbert_inputs.ts";
-import { createModel, type EncoderBatch, encodeTokens, type Model } from "../lib/models/model.ts";
+import type { EncoderBatch } from "../lib/models/encoder_inputs.ts";
+import { createModel, encodeTokens, type Model } from "../lib/models/model.ts";
 import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { gradientsOf } from "../lib/train/loop.ts";
 import { AdamW } from "../lib/train/adamw.ts";

@@ -15,7 +15,8 @@
  */
 import { parseArgs } from "node:util";
 import { createStudyContext } from "../lib/phases/context.ts";
-import { getProfile, type Profile, withOverrides } from "../lib/phases/profiles.ts";
+import type { Profile } from "../lib/phases/profile_settings.ts";
+import { getProfile, withOverrides } from "../lib/phases/profiles.ts";
 import { SETTING_RANGES } from "../lib/phases/settings_check.ts";
 import { parseNumber, SettingError } from "../lib/util/number_range.ts";
 import {

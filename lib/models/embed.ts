@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { colbertDocumentBatch, colbertLengths, colbertQueryBatch } from "./colbert_inputs.ts";
 import type { Encoded } from "../losses/contrastive.ts";
-import { encodePooled, type EncoderBatch, encodeTokens, type Model } from "./model.ts";
+import type { EncoderBatch } from "./encoder_inputs.ts";
+import { encodePooled, encodeTokens, type Model } from "./model.ts";
 import { plainBatch, type TokenBatch as TokenRows } from "./text_batch.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 

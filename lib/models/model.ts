@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ColbertInputConfig } from "./colbert_inputs.ts";
+import type { EncoderBatch } from "./encoder_inputs.ts";
 import { colbertHead, initColbertHead } from "./heads/colbert.ts";
 import { crossEncoderHead, initCrossEncoderHead, pairEmbeddings } from "./heads/cross_encoder.ts";
 import { denseHead, type Pooling } from "./heads/dense.ts";
@@ -38,16 +39,6 @@ export interface ModelConfig {
 export interface Model {
   config: ModelConfig;
   params: Params;
-}
-
-/** Token ids and attention mask of a batch, as tensors ([B, L] each). */
-export interface EncoderBatch {
-  inputIds: tf.Tensor2D;
-  attentionMask: tf.Tensor2D;
-  /** Pairs only (cross-encoder): segment ids, int32 [B, L]. */
-  tokenTypeIds?: tf.Tensor2D;
-  /** Pairs only (cross-encoder): exact-match flags, int32 [B, L]. */
-  exactMatch?: tf.Tensor2D;
 }
 
 /** Build a model with freshly initialised weights; the same seed gives the same weights. */

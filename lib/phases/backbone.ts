@@ -14,7 +14,7 @@ import { gradientsOf } from "../train/loop.ts";
 import { MLM_PREFIX } from "../models/heads/mlm.ts";
 import { type EncoderShape, suiteModernBert } from "../models/suite_encoder.ts";
 import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
-import type { PhaseSettings } from "./profiles.ts";
+import type { PhaseSettings } from "./profile_settings.ts";
 import { stepIndices, stepSeed } from "./sampling.ts";
 
 /** Texts whose token counts give the decoder's starting bias (the unigram prior). */

@@ -4,7 +4,7 @@
  * words from the effect of the longer sequence.
  */
 import { type ColbertInputConfig, colbertInputConfig } from "../models/colbert_inputs.ts";
-import type { Profile } from "./profiles.ts";
+import type { Profile } from "./profile_settings.ts";
 
 /** Prompts on/off and extra tokens of length granted without prompt text. */
 export interface InputVariant {

@@ -14,10 +14,11 @@ import { computeIdentity } from "../cache/compute_identity.ts";
 import type { Model } from "../models/model.ts";
 import { disposeParams } from "../models/params.ts";
 import type { Tokenizer } from "../models/tokenizer.ts";
-import { train, type TrainConfig, type TrainLog, type TrainTask } from "../train/loop.ts";
+import { train, type TrainConfig, type TrainTask } from "../train/loop.ts";
+import type { TrainLog } from "../train/train_log.ts";
 import { throttledPrinter } from "../train/progress.ts";
 import { encoderFlopsPerToken } from "../models/encoder.ts";
-import type { PhaseSettings, Profile } from "./profiles.ts";
+import type { PhaseSettings, Profile } from "./profile_settings.ts";
 import type { StudyData } from "./study_data.ts";
 
 /** What every phase needs from the run around it. */

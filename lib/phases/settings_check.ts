@@ -14,7 +14,7 @@ import {
   SettingError,
 } from "../util/number_range.ts";
 import { BERT_VOCAB_SIZE } from "../models/tokenizer.ts";
-import type { PhaseSettings, Profile } from "./profiles.ts";
+import type { PhaseSettings, Profile } from "./profile_settings.ts";
 
 const MANY = 10_000_000;
 

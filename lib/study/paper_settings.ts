@@ -3,7 +3,7 @@
  * uses: the notebooks render this side by side so every deviation is visible.
  */
 import { forwardFlopsPerToken } from "../models/suite_encoder.ts";
-import type { Profile } from "../phases/profiles.ts";
+import type { Profile } from "../phases/profile_settings.ts";
 
 /** One row of the comparison: a setting, the paper's value, the profile's value. */
 export interface SettingRow {

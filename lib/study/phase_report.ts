@@ -4,7 +4,7 @@
  */
 import { formatDuration } from "../train/progress.ts";
 import type { Provenance } from "../phases/phase.ts";
-import type { TrainLog } from "../train/loop.ts";
+import type { TrainLog } from "../train/train_log.ts";
 import type { TrainingCurve } from "../results/plots.ts";
 import type { KdData } from "../phases/distillation.ts";
 

@@ -7,8 +7,8 @@
  */
 import type { BeirDataset } from "../datasets/beir.ts";
 import type { PhaseResult, Provenance, StudyContext } from "../phases/phase.ts";
-import type { Profile } from "../phases/profiles.ts";
-import type { TrainLog } from "../train/loop.ts";
+import type { Profile } from "../phases/profile_settings.ts";
+import type { TrainLog } from "../train/train_log.ts";
 import { evaluateBm25, evaluatePhase, loadEvalSuite, type SuiteScores } from "./evaluation.ts";
 import {
   MAIN_PIPELINES,

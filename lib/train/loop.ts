@@ -14,6 +14,7 @@ import type { Model } from "../models/model.ts";
 import { AdamW, clipByGlobalNorm, linearSchedule } from "./adamw.ts";
 import { type ProgressUpdate, throttledPrinter } from "./progress.ts";
 import { loadSnapshot, saveSnapshot } from "./snapshot.ts";
+import type { TrainLog } from "./train_log.ts";
 
 /** Optimisation settings of a phase. */
 export interface TrainConfig {
@@ -45,14 +46,6 @@ export interface TrainTask {
   gradients(step: number, micro: number): Promise<MicroStep>;
   /** Dev-set metrics (e.g. nDCG@10 on a dev split, as the paper uses NanoBEIR). */
   validate?(): Promise<Record<string, number>>;
-}
-
-/** The record of a run, saved with its checkpoint. */
-export interface TrainLog {
-  steps: { step: number; loss: number; lr: number; gradNorm: number }[];
-  validation: { step: number; metrics: Record<string, number> }[];
-  tokens: number;
-  seconds: number;
 }
 
 /** Where the loop reports progress and keeps resumption snapshots. */

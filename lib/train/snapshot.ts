@@ -10,9 +10,13 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic_write.ts";
 import { sha256Hex } from "../util/checksum.ts";
 import type { Model } from "../models/model.ts";
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from "../checkpoints/safetensors.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type NamedArray,
+} from "../checkpoints/safetensors.ts";
 import type { AdamW } from "./adamw.ts";
-import type { TrainLog } from "./loop.ts";
+import type { TrainLog } from "./train_log.ts";
 
 const TENSORS = "snapshot.safetensors";
 const STATE = "snapshot.json";

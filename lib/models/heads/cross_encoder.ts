@@ -9,7 +9,7 @@
  * ln(6)), while with the exact-match input it learnt in 150 (README, "The teacher").
  */
 import * as tf from "@tensorflow/tfjs";
-import type { EncoderBatch } from "../model.ts";
+import type { EncoderBatch } from "../encoder_inputs.ts";
 import { gatherRows, linear } from "../ops.ts";
 import { param, type ParamInit, type Params } from "../params.ts";
 

@@ -1,0 +1,55 @@
+/**
+ * What a profile sets: the sizes and optimisation settings of every phase. The type lives
+ * apart from the profiles themselves (profiles.ts) because the settings check
+ * (settings_check.ts) reads it and the profiles call the check.
+ */
+import type { EncoderShape } from "../models/suite_encoder.ts";
+
+/** Optimisation and batch settings of one contrastive or distillation phase. */
+export interface PhaseSettings {
+  steps: number;
+  /** Queries per optimiser step (after accumulation). */
+  batchSize: number;
+  learningRate: number;
+  /** Micro-batches per step (the paper's KD: 64 x 2). */
+  accumulation: number;
+}
+
+/**
+ * The sizes of a whole study run. Encoders are small ModernBERTs (models/suite_encoder.ts):
+ * `intermediate` is the GeGLU width, 1.5 x hidden as in ModernBERT-base.
+ */
+export interface Profile {
+  name: string;
+  /** The students' encoder (dense and ColBERT models share it, as in the paper). */
+  student: EncoderShape;
+  /** The cross-encoder teacher's encoder: larger than the students, as a teacher should be. */
+  teacher: EncoderShape;
+  colbertDim: number;
+  queryLength: number;
+  /** Document length in the unsupervised phase (the paper: 180). */
+  unsupervisedDocumentLength: number;
+  /** Document length in the later phases (the paper: 512; our documents are shorter). */
+  documentLength: number;
+  backbone: PhaseSettings & { maxLength: number };
+  /** MLM pre-training of the teacher's own (larger) encoder. */
+  teacherBackbone: PhaseSettings & { maxLength: number };
+  unsupervised: PhaseSettings & { temperature: number; chunkSize: number };
+  supervised: PhaseSettings & { temperature: number; negatives: number };
+  teacherTraining: PhaseSettings & { negatives: number };
+  distillation: PhaseSettings & { documentsPerQuery: number };
+  /** Queries of the KD dataset (the paper: 640k MS MARCO queries). */
+  kdQueries: number;
+  /** Validate on the dev split every this many steps. */
+  validateEvery: number;
+  /** Dev queries used for validation (a NanoBEIR-like subset). */
+  devQueries: number;
+  /** Evaluation: judged queries per dataset (the full suite is used when it is smaller). */
+  evalQueries: number;
+  /** Evaluation: documents per dataset (relevant ones plus a fixed sample of others). */
+  evalCorpus: number;
+  /** BM25 candidates the cross-encoder teacher reranks when it is evaluated. */
+  rerankDepth: number;
+  /** Seeds of the repeated main comparisons. */
+  seeds: number[];
+}
