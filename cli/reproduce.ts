@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/util/atomic_write.ts";
 import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { formatDuration } from "../lib/train/progress.ts";
+import { DEFAULT_PROFILE } from "../lib/phases/profiles.ts";
+import { updateReadmeResults } from "../lib/results/readme_results.ts";
 import { runMain } from "./run_main.ts";
 
 const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
@@ -57,7 +59,7 @@ async function run(command: string, args: string[], env: Record<string, string>)
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { profile: { type: "string", default: "small" }, backend: { type: "string" } },
+    options: { profile: { type: "string", default: DEFAULT_PROFILE }, backend: { type: "string" } },
   });
   const env: Record<string, string> = { COLBERT_PROFILE: values.profile! };
   if (values.backend) env.COLBERT_BACKEND = values.backend;
@@ -79,6 +81,10 @@ async function main(args: string[]): Promise<number> {
       "--ExecutePreprocessor.timeout=7200",
       join("notebooks", name),
     ], env);
+  }
+  // The README shows the default profile's study; another profile leaves it alone.
+  if (values.profile === DEFAULT_PROFILE) {
+    await updateReadmeResults(join(REPO_ROOT, "README.md"), join(REPO_ROOT, "results"));
   }
   console.log(`reproduce: done in ${elapsed()}; tables and figures are in results/`);
   return 0;

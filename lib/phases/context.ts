@@ -9,7 +9,7 @@ import { defaultCache } from "../cache/cache.ts";
 import { REPO_ROOT } from "../cache/code_version.ts";
 import { loadBertTokenizer } from "../models/tokenizer.ts";
 import type { StudyContext } from "./phase.ts";
-import { getProfile } from "./profiles.ts";
+import { DEFAULT_PROFILE, getProfile } from "./profiles.ts";
 import { loadStudyData } from "./study_data.ts";
 
 /** Where `deno task data` writes the datasets. */
@@ -31,7 +31,7 @@ export async function createStudyContext(options: ContextOptions = {}): Promise<
     cache: defaultCache(),
     tokenizer: await loadBertTokenizer(),
     data: await loadStudyData(options.dataDir ?? DEFAULT_DATA_DIR),
-    profile: getProfile(options.profile ?? Deno.env.get("COLBERT_PROFILE") ?? "small"),
+    profile: getProfile(options.profile ?? Deno.env.get("COLBERT_PROFILE") ?? DEFAULT_PROFILE),
     backend,
     print: options.print,
   };

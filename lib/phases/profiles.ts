@@ -189,6 +189,9 @@ export const GPU: Profile = {
   seeds: [1, 2, 3],
 };
 
+/** The profile `reproduce` runs and the README shows when none is named. */
+export const DEFAULT_PROFILE = "small";
+
 /** All profiles by name. */
 export const PROFILES: Record<string, Profile> = { tiny: TINY, small: SMALL, gpu: GPU };
 
