@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { TokenBatch } from "../lib/scores/maxsim.ts";
+import type { TokenEmbeddings } from "../lib/scores/maxsim.ts";
 import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { crossEntropy } from "../lib/losses/cross_entropy.ts";
 import { distillationLoss } from "../lib/losses/distillation.ts";
@@ -19,7 +19,7 @@ import {
   testOnEveryBackend,
 } from "./late_interaction_reference.ts";
 
-const tokens = (embeddings: number[][][], mask: number[][]): TokenBatch => ({
+const tokens = (embeddings: number[][][], mask: number[][]): TokenEmbeddings => ({
   embeddings: tf.tensor3d(embeddings),
   mask: tf.tensor2d(mask),
 });

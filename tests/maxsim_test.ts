@@ -6,7 +6,7 @@ import {
   maxsimGrouped,
   maxsimPairwise,
   maxsimScores,
-  type TokenBatch,
+  type TokenEmbeddings,
 } from "../lib/scores/maxsim.ts";
 import {
   assertClose,
@@ -19,7 +19,7 @@ import {
   testOnEveryBackend,
 } from "./late_interaction_reference.ts";
 
-const batch = (embeddings: number[][][], mask: number[][]): TokenBatch => ({
+const batch = (embeddings: number[][][], mask: number[][]): TokenEmbeddings => ({
   embeddings: tf.tensor3d(embeddings),
   mask: tf.tensor2d(mask),
 });

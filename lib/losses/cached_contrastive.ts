@@ -22,7 +22,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import type { TokenBatch } from "../scores/maxsim.ts";
+import type { TokenEmbeddings } from "../scores/maxsim.ts";
 import { contrastiveLoss, disposeEncoded, type Encoded, encodedCount } from "./contrastive.ts";
 
 /** The model side of GradCache: how to embed one chunk, and what to differentiate. */
@@ -81,7 +81,7 @@ function embedWithoutGradient<T>(
   if (parts[0] instanceof tf.Tensor) {
     joined = tf.concat(parts as tf.Tensor2D[]);
   } else {
-    const batches = parts as TokenBatch[];
+    const batches = parts as TokenEmbeddings[];
     joined = {
       embeddings: tf.concat(batches.map((part) => part.embeddings)),
       mask: tf.concat(batches.map((part) => part.mask)),

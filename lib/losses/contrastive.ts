@@ -10,7 +10,7 @@
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
-import { denseScores, maxsimScores, type TokenBatch } from "../scores/maxsim.ts";
+import { denseScores, maxsimScores, type TokenEmbeddings } from "../scores/maxsim.ts";
 import { crossEntropy } from "./cross_entropy.ts";
 
 /**
@@ -18,7 +18,7 @@ import { crossEntropy } from "./cross_entropy.ts";
  * (multi-vector, scored by MaxSim) or one pooled vector per text [B, dim] (dense, scored
  * by the dot product).
  */
-export type Encoded = TokenBatch | tf.Tensor2D;
+export type Encoded = TokenEmbeddings | tf.Tensor2D;
 
 /** Number of texts in an encoded batch. */
 export function encodedCount(encoded: Encoded): number {
@@ -41,11 +41,11 @@ export function inBatchScores(queries: Encoded, documents: Encoded): tf.Tensor2D
   }
   return denseQueries
     ? denseScores(queries, documents as tf.Tensor2D)
-    : maxsimScores(queries, documents as TokenBatch);
+    : maxsimScores(queries, documents as TokenEmbeddings);
 }
 
 /** Options of {@link contrastiveLoss}. */
-export interface ContrastiveOptions {
+export interface ContrastiveLossOptions {
   /** Scores are divided by it (the paper's scripts: 0.02 unsupervised, 0.2 supervised). */
   temperature: number;
   /**
@@ -65,7 +65,7 @@ export interface ContrastiveOptions {
 export function contrastiveLoss(
   queries: Encoded,
   documents: Encoded[],
-  options: ContrastiveOptions,
+  options: ContrastiveLossOptions,
 ): tf.Scalar {
   const { temperature, firstPositive = 0 } = options;
   if (!(temperature > 0)) {

@@ -18,7 +18,7 @@ import { maxLastAxis } from "../scores/maxsim.ts";
 export const NORMALIZE_EPSILON = 1e-8;
 
 /** Options of {@link distillationLoss}. */
-export interface DistillationOptions {
+export interface DistillationLossOptions {
   /** Min-max normalise the student's scores per query (default true, as in the paper). */
   normalize?: boolean;
 }
@@ -41,7 +41,7 @@ export function minMaxNormalize(scores: tf.Tensor2D): tf.Tensor2D {
 export function distillationLoss(
   student: tf.Tensor2D,
   teacher: tf.Tensor2D,
-  options: DistillationOptions = {},
+  options: DistillationLossOptions = {},
 ): tf.Scalar {
   if (student.shape.join() !== teacher.shape.join()) {
     throw new Error(

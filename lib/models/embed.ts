@@ -8,14 +8,14 @@ import { colbertDocumentBatch, colbertLengths, colbertQueryBatch } from "./colbe
 import type { Encoded } from "../losses/contrastive.ts";
 import type { EncoderBatch } from "./encoder_inputs.ts";
 import { encodePooled, encodeTokens, type Model } from "./model.ts";
-import { plainBatch, type TokenBatch as TokenRows } from "./text_batch.ts";
+import { plainBatch, type TokenBatch } from "./text_batch.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
 /** Which side of retrieval a text is on (queries and documents are tokenised differently). */
 export type Side = "query" | "document";
 
 /** Typed-array token rows as encoder input tensors (ids int32, mask float32, pair ids int32). */
-export function encoderInputs(rows: TokenRows): EncoderBatch {
+export function encoderInputs(rows: TokenBatch): EncoderBatch {
   const shape: [number, number] = [rows.batchSize, rows.length];
   const optional = (values?: Int32Array) => values && tf.tensor2d(values, shape, "int32");
   return {
@@ -32,7 +32,7 @@ export function tokenRows(
   tokenizer: Tokenizer,
   texts: readonly string[],
   side: Side,
-): TokenRows {
+): TokenBatch {
   const inputs = model.config.inputs;
   if (model.config.kind === "colbert") {
     return side === "query"
@@ -51,7 +51,7 @@ export function tokenRows(
  * Encode token rows with gradient tracking left to the caller: ColBERT gives
  * `{ embeddings, mask }` (mask = the scoring mask), dense gives [B, dim] vectors.
  */
-export function embedRows(model: Model, rows: TokenRows): Encoded {
+export function embedRows(model: Model, rows: TokenBatch): Encoded {
   return tf.tidy(() => {
     const inputs = encoderInputs(rows);
     if (model.config.kind === "dense") return encodePooled(model, inputs);

@@ -23,7 +23,7 @@ import {
   writeKdDataset,
 } from "../datasets/kd_dataset.ts";
 import { distillationLoss } from "../losses/distillation.ts";
-import type { TokenBatch } from "../scores/maxsim.ts";
+import type { TokenEmbeddings } from "../scores/maxsim.ts";
 import { maxsimGrouped } from "../scores/maxsim.ts";
 import { disposeParams } from "../models/params.ts";
 import { scoreCandidates } from "../train/teacher.ts";
@@ -148,8 +148,8 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
           );
           const teacherScores = tf.tensor2d(picked.map((r) => r.scores.slice(0, perQuery)));
           const result = await gradientsOf(model, () => {
-            const q = embedRows(model, queries) as TokenBatch;
-            const d = embedRows(model, documents) as TokenBatch;
+            const q = embedRows(model, queries) as TokenEmbeddings;
+            const d = embedRows(model, documents) as TokenEmbeddings;
             const grouped = {
               embeddings: d.embeddings.reshape([
                 picked.length,

@@ -13,7 +13,7 @@
  * ```
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { TokenBatch } from "../scores/maxsim.ts";
+import type { TokenEmbeddings } from "../scores/maxsim.ts";
 
 /** Token vectors of many texts, back to back: text i owns rows offsets[i] to offsets[i+1]. */
 export interface TokenEmbeddingIndex {
@@ -69,7 +69,7 @@ export function checkIndex(
 }
 
 /** The scored tokens (mask not 0) of an encoded batch, as an index of its texts. */
-export async function indexFromBatch(batch: TokenBatch): Promise<TokenEmbeddingIndex> {
+export async function indexFromBatch(batch: TokenEmbeddings): Promise<TokenEmbeddingIndex> {
   const [count, length, dim] = batch.embeddings.shape;
   const [embeddings, mask] = await Promise.all([batch.embeddings.data(), batch.mask.data()]);
   const offsets = new Int32Array(count + 1);

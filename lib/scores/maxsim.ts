@@ -18,13 +18,13 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** Token embeddings [B, L, dim] of a batch of texts and their scoring mask [B, L] (1 = scored). */
-export interface TokenBatch {
+export interface TokenEmbeddings {
   embeddings: tf.Tensor3D;
   mask: tf.Tensor2D;
 }
 
 /** Documents grouped per query: embeddings [B, K, L, dim], scoring mask [B, K, L]. */
-export interface GroupedTokenBatch {
+export interface GroupedTokenEmbeddings {
   embeddings: tf.Tensor4D;
   mask: tf.Tensor3D;
 }
@@ -126,7 +126,7 @@ function checkMask(name: string, embeddings: tf.Tensor, mask: tf.Tensor): void {
  * Every query against every document, for in-batch negatives: queries [B, Lq, dim],
  * documents [N, Ld, dim] -> scores [B, N]. Differentiable.
  */
-export function maxsimScores(queries: TokenBatch, documents: TokenBatch): tf.Tensor2D {
+export function maxsimScores(queries: TokenEmbeddings, documents: TokenEmbeddings): tf.Tensor2D {
   checkMask("query", queries.embeddings, queries.mask);
   checkMask("document", documents.embeddings, documents.mask);
   return tf.tidy(() => {
@@ -142,7 +142,10 @@ export function maxsimScores(queries: TokenBatch, documents: TokenBatch): tf.Ten
  * Each query against its own K documents (the distillation shape, PyLate's
  * `colbert_kd_scores`): queries [B, Lq, dim], documents [B, K, Ld, dim] -> [B, K].
  */
-export function maxsimGrouped(queries: TokenBatch, documents: GroupedTokenBatch): tf.Tensor2D {
+export function maxsimGrouped(
+  queries: TokenEmbeddings,
+  documents: GroupedTokenEmbeddings,
+): tf.Tensor2D {
   checkMask("query", queries.embeddings, queries.mask);
   checkMask("document", documents.embeddings, documents.mask);
   const [batch, perQuery, documentLength, dim] = documents.embeddings.shape;
@@ -168,7 +171,7 @@ export function maxsimGrouped(queries: TokenBatch, documents: GroupedTokenBatch)
  * Query i against document i only (PyLate's `colbert_scores_pairwise`): queries
  * [B, Lq, dim], documents [B, Ld, dim] -> [B].
  */
-export function maxsimPairwise(queries: TokenBatch, documents: TokenBatch): tf.Tensor1D {
+export function maxsimPairwise(queries: TokenEmbeddings, documents: TokenEmbeddings): tf.Tensor1D {
   return tf.tidy(() => {
     const grouped = maxsimGrouped(queries, {
       embeddings: tf.expandDims(documents.embeddings, 1) as tf.Tensor4D,

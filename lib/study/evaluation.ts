@@ -29,7 +29,7 @@ import type { Model } from "../models/model.ts";
 import type { Tokenizer } from "../models/tokenizer.ts";
 
 /** One dataset's scores. */
-export interface DatasetScores {
+export interface DatasetMetrics {
   "ndcg@10": number;
   "recall@100": number;
   "mrr@10": number;
@@ -42,7 +42,7 @@ export interface DatasetScores {
 /** A model's scores on the whole suite. */
 export interface SuiteScores {
   model: string;
-  datasets: Record<string, DatasetScores>;
+  datasets: Record<string, DatasetMetrics>;
   /** Mean nDCG@10 over the datasets (BEIR's average). */
   average: number;
 }
@@ -75,7 +75,7 @@ export async function scoreSuite(
   name: string,
   retrieverFor: (dataset: BeirDataset) => Retriever,
 ): Promise<SuiteScores> {
-  const datasets: Record<string, DatasetScores> = {};
+  const datasets: Record<string, DatasetMetrics> = {};
   for (const dataset of suite) {
     const result = await evaluateRetriever(dataset, retrieverFor(dataset));
     const perQuery = Object.fromEntries(
