@@ -49,7 +49,7 @@ function bruteForce(queries: TokenEmbeddingIndex, corpus: TokenEmbeddingIndex, k
     const scores = documents.map((document) =>
       query.reduce((sum, q) => sum + Math.max(...document.map((d) => dot(q, d))), 0)
     );
-    const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+    const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
     return order.slice(0, k).map((i) => ({ index: i, score: scores[i] }));
   });
 }
@@ -76,7 +76,7 @@ testOnEveryBackend("searchMaxSim equals a brute-force sort for any chunking", as
 });
 
 testOnEveryBackend(
-  "searchMaxSim breaks ties by document index and pads without effect",
+  "searchMaxSim breaks ties by the later document first (trec_eval's order) and pads without effect",
   async () => {
     // Documents 0 and 2 are the same text; document 1 is longer and scores lower.
     const corpus = {
@@ -86,7 +86,7 @@ testOnEveryBackend(
     };
     const query = { dim: 2, vectors: Float32Array.from([1, 0]), offsets: Int32Array.from([0, 1]) };
     const [ranking] = await searchMaxSim(query, corpus, { k: 3, documentChunkSize: 2 });
-    assert.deepEqual([...ranking.indices], [0, 2, 1]);
+    assert.deepEqual([...ranking.indices], [2, 0, 1]);
     assert.deepEqual([...ranking.scores], [1, 1, 0.5]);
   },
 );
@@ -158,7 +158,7 @@ testOnEveryBackend("single-vector indexes make the search a dense dot-product se
   });
   const expected = queries.map((q) => {
     const scores = documents.map((d) => dot(q, d));
-    const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+    const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || b - a);
     return order.slice(0, 4).map((index) => ({ index, score: scores[index] }));
   });
   assertSameRanking(found, expected);

@@ -2,7 +2,7 @@
  * The exhaustive MaxSim search of lib/retrieval/search.ts on the fast path: the corpus index is
  * already packed (scored tokens back to back), so it is streamed in chunks through the
  * OpenBLAS {@link MaxSimScorer} and {@link rankStream}, about 4x the tfjs search. Same
- * scores; ties may come out in another order.
+ * scores and, through the one top-k (top_k.ts), the same tie order.
  */
 import type { Searcher, TokenEmbeddingIndex } from "./search.ts";
 import { openBlas } from "../compute/openblas_ffi.ts";

@@ -17,7 +17,7 @@
 import type { Corpus, Queries } from "../datasets/beir.ts";
 import type { Retriever } from "./evaluate.ts";
 import type { Run } from "./metrics.ts";
-import { topK } from "./top_k.ts";
+import { TopK } from "./top_k.ts";
 
 /** BM25's two free parameters; defaults are Lucene's and Elasticsearch's (BEIR's BM25 rows). */
 export type Bm25Options = { k1?: number; b?: number };
@@ -129,10 +129,9 @@ export class Bm25Index {
         scores[doc] += (idf * tf * (k1 + 1)) / (tf + norm);
       }
     }
-    return topK(touched, { scores, ids: this.ids, k }).map((doc) => ({
-      id: this.ids[doc],
-      score: scores[doc],
-    }));
+    const top = new TopK<string>(k);
+    for (const doc of touched) top.push(scores[doc], this.ids[doc]);
+    return top.best();
   }
 }
 

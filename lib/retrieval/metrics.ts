@@ -26,6 +26,7 @@
  * ndcgAt(["d2", "d1"], judged, 10); // 1 / log2(3) = 0.6309...
  */
 import type { Qrels } from "../datasets/beir.ts";
+import { rankOrder } from "./top_k.ts";
 
 /** Retrieval scores by document id, by query id (pytrec_eval's run layout). */
 export type Run = Map<string, Map<string, number>>;
@@ -46,8 +47,7 @@ export function rankDocuments(scores: Map<string, number>): string[] {
   for (const [docId, score] of entries) {
     if (Number.isNaN(score)) throw new Error(`rankDocuments: score of "${docId}" is NaN`);
   }
-  entries.sort(([idA, a], [idB, b]) => b - a || (idA < idB ? 1 : idA > idB ? -1 : 0));
-  return entries.map(([docId]) => docId);
+  return entries.map(([id, score]) => ({ id, score })).sort(rankOrder).map(({ id }) => id);
 }
 
 /** nDCG of the top `k` of `ranking` against graded judgments (linear gain, log2 discount). */

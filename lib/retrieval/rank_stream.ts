@@ -11,7 +11,7 @@
  */
 import type { MaxSimScorer } from "../scores/maxsim_blas.ts";
 import { documentCount, type PackedDocuments } from "../scores/packed_documents.ts";
-import { topK } from "./top_k.ts";
+import { TopK } from "./top_k.ts";
 
 /** A ranked document: its position in the stream and its score. */
 export interface Ranked {
@@ -25,24 +25,15 @@ export async function rankStream(
   chunks: AsyncIterable<PackedDocuments> | Iterable<PackedDocuments>,
   options: { k: number },
 ): Promise<Ranked[][]> {
-  let best: Ranked[][] = Array.from({ length: scorer.queryCount }, () => []);
+  const best = Array.from({ length: scorer.queryCount }, () => new TopK<number>(options.k));
   let seen = 0;
   for await (const chunk of chunks) {
     const count = documentCount(chunk);
     const scores = await scorer.score(chunk);
-    best = best.map((kept, q) => {
-      const candidates: Ranked[] = [...kept];
-      for (let d = 0; d < count; d++) {
-        candidates.push({ index: seen + d, score: scores[q * count + d] });
-      }
-      const positions = topK(candidates.keys(), {
-        scores: candidates.map((c) => c.score),
-        ids: candidates.map((c) => String(c.index).padStart(12, "0")),
-        k: options.k,
-      });
-      return positions.map((position) => candidates[position]);
+    best.forEach((top, q) => {
+      for (let d = 0; d < count; d++) top.push(scores[q * count + d], seen + d);
     });
     seen += count;
   }
-  return best;
+  return best.map((top) => top.best().map(({ id, score }) => ({ index: id, score })));
 }

@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkIndex, indexSize, type TokenEmbeddingIndex } from "./token_index.ts";
+import { TopK } from "./top_k.ts";
 
 // The index and its builders live in token_index.ts; callers reach them from here too.
 export {
@@ -105,39 +106,6 @@ function documentMatrix(index: TokenEmbeddingIndex, ids: number[]) {
   return { columns: tokenMatrix(index, ids, { slots, marker, columns: true }), slots };
 }
 
-/**
- * The k best (score, document) pairs seen so far for one query, best = higher score, then
- * lower document index. Candidates pile up to 2k and are then cut back to k; once k are
- * kept, anything below the k-th score is refused at once, so most pushes cost one compare.
- */
-class TopK {
-  #scores: number[] = [];
-  #ids: number[] = [];
-  #floor = -Infinity;
-  constructor(readonly k: number) {}
-
-  push(score: number, id: number): void {
-    if (score < this.#floor) return;
-    this.#scores.push(score);
-    this.#ids.push(id);
-    if (this.#scores.length >= 2 * this.k) this.#cut();
-  }
-
-  #cut(): void {
-    const order = this.#ids.map((_, i) => i)
-      .sort((a, b) => this.#scores[b] - this.#scores[a] || this.#ids[a] - this.#ids[b])
-      .slice(0, this.k);
-    this.#scores = order.map((i) => this.#scores[i]);
-    this.#ids = order.map((i) => this.#ids[i]);
-    if (order.length === this.k) this.#floor = this.#scores[this.k - 1];
-  }
-
-  ranking(): Ranking {
-    this.#cut();
-    return { indices: Int32Array.from(this.#ids), scores: Float32Array.from(this.#scores) };
-  }
-}
-
 function range(count: number): number[] {
   return Array.from({ length: count }, (_, i) => i);
 }
@@ -164,7 +132,7 @@ export const searchMaxSim: Searcher = async (queries, corpus, options) => {
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`search.ts: k must be >= 1, got ${k}`);
   const lengthOf = (id: number) => corpus.offsets[id + 1] - corpus.offsets[id];
   const byLength = range(indexSize(corpus)).sort((a, b) => lengthOf(a) - lengthOf(b) || a - b);
-  const best = range(indexSize(queries)).map(() => new TopK(k));
+  const best = range(indexSize(queries)).map(() => new TopK<number>(k));
   const queryChunks = chunk(range(indexSize(queries)), queryChunkSize)
     .map((ids) => ({ ids, rows: queryMatrix(queries, ids) }));
   try {
@@ -192,5 +160,11 @@ export const searchMaxSim: Searcher = async (queries, corpus, options) => {
   } finally {
     tf.dispose(queryChunks.map((part) => part.rows));
   }
-  return best.map((top) => top.ranking());
+  return best.map((top) => {
+    const kept = top.best();
+    return {
+      indices: Int32Array.from(kept, (hit) => hit.id),
+      scores: Float32Array.from(kept, (hit) => hit.score),
+    };
+  });
 };
