@@ -22,7 +22,7 @@
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { listFiles, readPackageText } from "../util/files.ts";
-import { writeJsonl } from "../util/jsonl.ts";
+import { readJsonl, writeJsonl } from "../util/jsonl.ts";
 
 /** Documents by id. `title` is "" where the dataset has none. */
 export type Corpus = Map<string, { title: string; text: string }>;
@@ -121,20 +121,9 @@ export function numberedLines(text: string): { line: string; number: number }[] 
     .filter(({ line }) => line.trim() !== "");
 }
 
-async function readJsonLines(path: string) {
-  return numberedLines(await readPackageText(path)).map(({ line, number }) => {
-    const where = `${path}:${number}`;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      throw new Error(`${where}: bad JSON (${(error as Error).message})`);
-    }
-    if (typeof record !== "object" || record === null || Array.isArray(record)) {
-      throw new Error(`${where}: expected a JSON object`);
-    }
-    return { record: record as Record<string, unknown>, where };
-  });
+/** Each object of a BEIR JSON Lines file with its "file:line". */
+function readJsonLines(path: string) {
+  return readJsonl(path, (record, where) => ({ record, where }), { finalNewline: false });
 }
 
 function requireString(record: Record<string, unknown>, key: string, where: string): string {

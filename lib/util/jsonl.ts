@@ -1,7 +1,10 @@
-/** JSON Lines files: one JSON object per line, written atomically, read with file:line errors. */
+/**
+ * JSON Lines files, the one reader and writer of the suite (the records, data cards' inputs,
+ * BEIR corpora and queries): one JSON object per line, written atomically, read with
+ * file:line errors.
+ */
 import { writeFileAtomic } from "./atomic_write.ts";
-import { readBytes } from "./files.ts";
-import { decodeUtf8 } from "./text.ts";
+import { readPackageText } from "./files.ts";
 
 /** Write `records` as JSON Lines to `path` (atomically: a failure leaves the old file). */
 export function writeJsonl(path: string, records: Iterable<unknown>): Promise<void> {
@@ -10,16 +13,29 @@ export function writeJsonl(path: string, records: Iterable<unknown>): Promise<vo
   return writeFileAtomic(path, lines.join(""));
 }
 
+/** Options of {@link readJsonl}. */
+export interface ReadJsonlOptions {
+  /**
+   * Throw when the last line has no newline (default true): every file this suite writes
+   * ends with one, so a missing one means a cut-off copy. Files made elsewhere (BEIR's) may
+   * lack it.
+   */
+  finalNewline?: boolean;
+}
+
 /**
- * Read JSON Lines, checking each object with `check(record, "file:line")`.
- * Blank lines are skipped; bad JSON, a non-object or a failed check throws naming file:line.
+ * Read JSON Lines (gunzipped when `path` ends in `.gz`), checking each object with
+ * `check(record, "file:line")`. Blank lines are skipped and CRLF line ends are fine (JSON
+ * allows the `\r`); bad JSON, a non-object or a failed check throws naming file:line.
  */
 export async function readJsonl<T>(
   path: string,
   check: (record: Record<string, unknown>, where: string) => T,
+  options: ReadJsonlOptions = {},
 ): Promise<T[]> {
-  const text = decodeUtf8(await readBytes(path), path);
-  if (text !== "" && !text.endsWith("\n")) {
+  const { finalNewline = true } = options;
+  const text = await readPackageText(path);
+  if (finalNewline && text !== "" && !text.endsWith("\n")) {
     throw new Error(`${path}: truncated (the last line has no newline)`);
   }
   const records: T[] = [];
