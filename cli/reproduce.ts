@@ -1,14 +1,17 @@
 /**
  * `deno task reproduce [--profile tiny|small|gpu]`: the suite's main job. Builds the data
  * if needed, then executes every notebook in order on the Jupyter Deno kernel, writing the
- * executed notebooks in place and the tables and figures under results/. Phases already in
- * the checkpoint cache are not retrained, so a rerun with a warm cache is quick.
+ * executed notebooks in place and the tables and figures under results/, and streams each
+ * notebook's progress lines (phase, step, loss, rate, time left) to the terminal while it
+ * runs (from .cache/progress/<notebook>.log). Phases already in the checkpoint cache are
+ * not retrained, so a rerun with a warm cache is quick.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/util/atomic_write.ts";
 import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { formatDuration } from "../lib/train/progress.ts";
+import { followProgressLog, PROGRESS_LOG_ENV } from "../lib/train/progress_log.ts";
 import { DEFAULT_PROFILE } from "../lib/phases/profiles.ts";
 import { updateReadmeResults } from "../lib/results/readme_results.ts";
 import { runMain } from "./run_main.ts";
@@ -69,18 +72,29 @@ async function main(args: string[]): Promise<number> {
   await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
   env.JUPYTER_PATH = await writeKernelSpec(join(REPO_ROOT, ".cache", "jupyter"));
   const notebooks = await notebookOrder();
+  const logs = join(REPO_ROOT, ".cache", "progress");
+  await Deno.mkdir(logs, { recursive: true });
   for (const [i, name] of notebooks.entries()) {
     console.log(`reproduce: [${i + 1}/${notebooks.length}] ${name} (elapsed ${elapsed()})`);
-    // A generous cell timeout: a cell may train a whole phase on a CPU.
-    await run("jupyter", [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--inplace",
-      "--ExecutePreprocessor.timeout=7200",
-      join("notebooks", name),
-    ], env);
+    // nbconvert shows a notebook's output only when it ends: its progress lines come through
+    // a log file that the study context appends to (openStudy) and that we follow here.
+    env[PROGRESS_LOG_ENV] = join(logs, name.replace(/\.ipynb$/, ".log"));
+    await Deno.writeTextFile(env[PROGRESS_LOG_ENV], "");
+    const follow = followProgressLog(env[PROGRESS_LOG_ENV], (line) => console.log(`  ${line}`));
+    try {
+      // A generous cell timeout: a cell may train a whole phase on a CPU.
+      await run("jupyter", [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--inplace",
+        "--ExecutePreprocessor.timeout=7200",
+        join("notebooks", name),
+      ], env);
+    } finally {
+      await follow.stop();
+    }
   }
   // The README shows the default profile's study; another profile leaves it alone.
   if (values.profile === DEFAULT_PROFILE) {
