@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type BeirDataset, readBeir, writeBeir } from "../lib/datasets/beir.ts";
+import { evaluateRun } from "../lib/retrieval/metrics.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const dataset: BeirDataset = {
@@ -127,4 +128,14 @@ Deno.test("writeBeir refuses ids that would break the TSV and non-integer grades
   await assert.rejects(writeBeir(folder.path, tabbed), /tab or newline/);
   const fractional = { ...dataset, qrels: new Map([["q1", new Map([["d1", 0.5]])]]) };
   await assert.rejects(writeBeir(folder.path, fractional), /not an integer/);
+});
+
+Deno.test("readBeir keeps a negative grade (BEIR's Touché qrels hold -2); metrics count it as 0", async () => {
+  await using folder = await folderWith(QRELS, `${HEADER}q1\td1\t-2\nq1\td3\t1\n`);
+  const back = await readBeir(folder.path);
+  assert.deepEqual(back.qrels, new Map([["q1", new Map([["d1", -2], ["d3", 1]])]]));
+  // d1 (grade -2) ranked above d3: pytrec_eval's ndcg_cut_10 is 1 / log2(3) = 0.6309297535714575.
+  const run = new Map([["q1", new Map([["d1", 2], ["d3", 1]])]]);
+  const ndcg = evaluateRun(run, back.qrels, ["ndcg@10"]).mean["ndcg@10"];
+  assert.ok(Math.abs(ndcg - 0.6309297535714575) < 1e-12, `${ndcg}`);
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cacheKey, canonicalJson, CheckpointCache } from "../lib/cache/cache.ts";
+import { cacheKey, type CacheKeySpec, canonicalJson, CheckpointCache } from "../lib/cache/cache.ts";
 import { codeVersion, localModuleGraph } from "../lib/cache/code_version.ts";
 
 const META = { phase: "toy", parentKey: null, profile: "tiny", codeVersion: "v1" };
-const spec = (config: unknown) => ({
+const spec = (config: unknown): CacheKeySpec => ({
   phase: "toy",
   config,
   parentKey: null,
@@ -16,15 +16,26 @@ const spec = (config: unknown) => ({
 
 Deno.test("cache key: independent of key order, sensitive to every input", async () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [2, 1], c: 0 } }), '{"a":{"c":0,"d":[2,1]},"b":1}');
-  const key = await cacheKey(spec({ lr: 1, steps: 2 }));
+  const base = spec({ lr: 1, steps: 2 });
+  const key = await cacheKey(base);
+  // Python: hashlib.sha256(json.dumps(spec, sort_keys=True, separators=(",", ":"))
+  // .encode()).hexdigest()[:16] of the same spec.
+  assert.equal(key, "3598bac931d5bf5f");
   assert.equal(key, await cacheKey(spec({ steps: 2, lr: 1 })));
-  assert.notEqual(key, await cacheKey(spec({ lr: 1, steps: 3 })));
-  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), parentKey: "abc" }));
-  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), dataChecksums: { a: "2" } }));
-  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), codeVersion: "v2" }));
-  const packages = ["@tensorflow/tfjs@4.22.1", "deno@2.9.6"];
-  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), packages }));
-  assert.notEqual(key, await cacheKey({ ...spec({ lr: 1, steps: 2 }), backend: "cpu" }));
+  // One change per field of the spec, so a field left out of the hash fails here.
+  const changed: CacheKeySpec = {
+    phase: "other",
+    config: { lr: 1, steps: 3 },
+    parentKey: "abc",
+    dataChecksums: { a: "2" },
+    codeVersion: "v2",
+    packages: ["@tensorflow/tfjs@4.22.1", "deno@2.9.6"],
+    backend: "cpu",
+  };
+  assert.deepEqual(Object.keys(changed).sort(), Object.keys(base).sort());
+  for (const field of Object.keys(changed) as (keyof CacheKeySpec)[]) {
+    assert.notEqual(await cacheKey({ ...base, [field]: changed[field] }), key, field);
+  }
   assert.match(key, /^[0-9a-f]{16}$/);
 });
 

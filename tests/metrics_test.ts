@@ -21,6 +21,42 @@ Deno.test("rankDocuments sorts by score descending, then by document id descendi
   assert.throws(() => rankDocuments(new Map([["x", NaN]])), /NaN/);
 });
 
+Deno.test("rankDocuments: a long run of tied scores comes out by id descending whatever its order", () => {
+  const ids = ["c", "a", "h", "e", "b", "g", "d", "f", "j", "i", "k"];
+  const descending = [...ids].sort().reverse();
+  for (const order of [ids, [...ids].sort(), descending]) {
+    assert.deepEqual(rankDocuments(new Map(order.map((id) => [id, 0.5]))), descending);
+  }
+});
+
+Deno.test("negative grades count as 0 (trec_eval): pytrec_eval's figures on a hand-made run", () => {
+  // pytrec_eval 0.5 (trec_eval 9) on these qrels and run gave ndcg_cut_10 0.6433224083306327
+  // and 0.6309297535714575, map 0.5 and 0.5, recip_rank 0.5 and 0.5, recall_100 1 and 1.
+  // By hand for q1: dcg = 0 + 2/log2(3) + 0 + 1/log2(5), ideal = 2 + 1/log2(3).
+  const qrels = new Map([
+    ["q1", new Map([["d1", -1], ["d2", 2], ["d3", 0], ["d4", 1]])],
+    ["q2", new Map([["a", -2], ["b", 1]])],
+  ]);
+  const run: Run = new Map([
+    ["q1", new Map([["d1", 4], ["d2", 3], ["d3", 2], ["d4", 1]])],
+    ["q2", new Map([["a", 2], ["b", 1]])],
+  ]);
+  const { perQuery } = evaluateRun(run, qrels, ["ndcg@10", "map", "mrr@10", "recall@100"]);
+  close(perQuery.get("q1")!["ndcg@10"], 0.6433224083306327);
+  close(perQuery.get("q2")!["ndcg@10"], 0.6309297535714575);
+  close(
+    perQuery.get("q1")!["ndcg@10"],
+    (2 / Math.log2(3) + 1 / Math.log2(5)) / (2 + 1 / Math.log2(3)),
+  );
+  for (const query of ["q1", "q2"]) {
+    assert.deepEqual(
+      { ...perQuery.get(query)!, "ndcg@10": 0 },
+      { "ndcg@10": 0, map: 0.5, "mrr@10": 0.5, "recall@100": 1 },
+      query,
+    );
+  }
+});
+
 Deno.test("nDCG uses linear gains, log2 discount and the ideal ranking of all judgments", () => {
   // d3 (grade 0) at rank 1, d1 (2) at rank 2, an unjudged doc at rank 3, d2 (1) at rank 4.
   const ranking = ["d3", "d1", "unjudged", "d2"];
@@ -34,6 +70,9 @@ Deno.test("nDCG uses linear gains, log2 discount and the ideal ranking of all ju
   close(ndcgAt(["d1", "d2"], graded, 1), 1);
   // A relevant document the run never retrieved still counts in the ideal.
   close(ndcgAt(["d1"], graded, 10), 2 / idealDcg);
+  // Judgments listed worst first: the ideal ranking must sort them (3, 2 at the top).
+  const ascending = new Map([["w", 0], ["x", 1], ["y", 2], ["z", 3]]);
+  close(ndcgAt(["y", "z"], ascending, 2), (2 + 3 / Math.log2(3)) / (3 + 2 / Math.log2(3)));
 });
 
 Deno.test("recall@k counts grade >= 1 as relevant and ignores unjudged and grade-0 documents", () => {
