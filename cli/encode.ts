@@ -31,7 +31,7 @@ export async function encodeRecords(
   texts: readonly string[],
   side: Side,
 ): Promise<Record<string, unknown>[]> {
-  const encoded = embedTexts(named.model, named.tokenizer, texts, side);
+  const encoded = embedTexts(named.model, named.tokenizer, { texts, side });
   try {
     if (encoded instanceof tf.Tensor) {
       const vectors = await encoded.array() as number[][];

@@ -43,12 +43,13 @@ async function retrieverFor(
   const named = await loadNamedModel(model, { cache: defaultCache() });
   if (named.model.config.kind === "cross") {
     const maxLength = encoderShape(named.model.config.transformer).maxLength;
-    return rerankingRetriever(named.model, named.tokenizer, dataset, {
+    return rerankingRetriever(named.model, named.tokenizer, {
+      dataset,
       depth: options.depth,
       maxLength: Math.min(maxLength, named.model.config.inputs.documentLength),
     });
   }
-  return neuralRetriever(named.model, named.tokenizer, dataset.corpus, { name: model });
+  return neuralRetriever(named.model, named.tokenizer, { corpus: dataset.corpus, name: model });
 }
 
 const USAGE =

@@ -31,7 +31,7 @@ Deno.test("the mixture table gives each source its share of batches", () => {
 });
 
 Deno.test("histogram bins by width with an open last bin; examples are cut and escaped", () => {
-  assert.deepEqual(histogram([0, 15, 16, 31, 32, 100], 16, 48), [2, 2, 1, 1]);
+  assert.deepEqual(histogram([0, 15, 16, 31, 32, 100], { width: 16, max: 48 }), [2, 2, 1, 1]);
   const table = examplesTable("x", [{ query: "a|b", document: "c".repeat(10) }], 4);
   assert.match(table, /\| a\\\|b \| cccc… \|/);
 });

@@ -31,7 +31,7 @@ for (const kind of ["colbert", "dense"] as const) {
     await saveModelFolder(dir, model, { tokenizer });
     const named = await loadNamedModel(dir, { cache: new CheckpointCache(folder.path) });
     const records = await encodeRecords(named, TEXTS, "query");
-    const direct = embedTexts(model, tokenizer, TEXTS, "query");
+    const direct = embedTexts(model, tokenizer, { texts: TEXTS, side: "query" });
     if (direct instanceof tf.Tensor) {
       const vectors = await direct.array() as number[][];
       records.forEach((record, i) =>

@@ -48,7 +48,7 @@ for (const kind of ["colbert", "dense"] as const) {
     await saveModelFolder(checkpoint, trained, { tokenizer: await loadBertTokenizer() });
     const expected = await evaluateRetriever(
       DATASET,
-      neuralRetriever(trained, await loadBertTokenizer(), DATASET.corpus),
+      neuralRetriever(trained, await loadBertTokenizer(), { corpus: DATASET.corpus }),
     );
     const output = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -89,9 +89,9 @@ Deno.test("the neural retriever scores every document the same whatever the enco
   await initBackend("wasm");
   const colbert = model("colbert");
   const tokenizer = await loadBertTokenizer();
-  const retriever = neuralRetriever(colbert, tokenizer, DATASET.corpus);
+  const retriever = neuralRetriever(colbert, tokenizer, { corpus: DATASET.corpus });
   const run = await retriever.search(DATASET.queries, 3);
-  const small = neuralRetriever(colbert, tokenizer, DATASET.corpus, { batchSize: 1 });
+  const small = neuralRetriever(colbert, tokenizer, { corpus: DATASET.corpus, batchSize: 1 });
   const again = await small.search(DATASET.queries, 3);
   for (const [query, scores] of run) {
     assert.equal(scores.size, 3);

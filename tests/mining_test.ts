@@ -132,7 +132,7 @@ function tinyModel(kind: ModelKind) {
 
 for (const kind of ["colbert", "dense"] as const) {
   Deno.test(`a ${kind} model scores a pair as its search does, and mines deterministically`, async () => {
-    const scorer = modelScorer(tinyModel(kind), tokenizer, SENTENCES, { batchSize: 3 });
+    const scorer = modelScorer(tinyModel(kind), tokenizer, { corpus: SENTENCES, batchSize: 3 });
     const queries: Queries = new Map(QUERIES.map((q) => [q.id, q.text]));
     const run = await scorer.search(queries, SENTENCES.size);
     const direct = await scorer.score(
@@ -149,7 +149,7 @@ for (const kind of ["colbert", "dense"] as const) {
     const mined = await mineHardNegatives(QUERIES, scorer, options);
     const again = await mineHardNegatives(
       QUERIES,
-      modelScorer(tinyModel(kind), tokenizer, SENTENCES, { batchSize: 2 }),
+      modelScorer(tinyModel(kind), tokenizer, { corpus: SENTENCES, batchSize: 2 }),
       options,
     );
     assert.deepEqual(again, mined);

@@ -66,8 +66,8 @@ for (const kind of ["colbert", "dense"] as const) {
       assert.equal(loaded.model.config.kind, kind);
       for (const side of ["query", "document"] as const) {
         assert.deepEqual(
-          await values(embedTexts(loaded.model, loaded.tokenizer, TEXTS, side)),
-          await values(embedTexts(model, tokenizer, TEXTS, side)),
+          await values(embedTexts(loaded.model, loaded.tokenizer, { texts: TEXTS, side })),
+          await values(embedTexts(model, tokenizer, { texts: TEXTS, side })),
         );
       }
     }
@@ -171,8 +171,8 @@ Deno.test("sharded weights (model.safetensors.index.json) read as one file; a mi
   await Deno.writeTextFile(indexPath, JSON.stringify({ weight_map: weightMap }));
   const loaded = await loadModelFolder(dir);
   assert.deepEqual(
-    await values(embedTexts(loaded.model, loaded.tokenizer, TEXTS, "document")),
-    await values(embedTexts(model, tokenizer, TEXTS, "document")),
+    await values(embedTexts(loaded.model, loaded.tokenizer, { texts: TEXTS, side: "document" })),
+    await values(embedTexts(model, tokenizer, { texts: TEXTS, side: "document" })),
   );
   await Deno.writeTextFile(
     indexPath,

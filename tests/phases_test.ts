@@ -13,7 +13,7 @@ import type { SupervisedPool } from "../lib/phases/supervised_pool.ts";
 import { oneToOneDataset, pairs, toyContext } from "./study_fixture.ts";
 
 const lexical = (pool: SupervisedPool) =>
-  Promise.resolve(lexicalNegatives(pool.examples, TINY.supervised.negatives, 1));
+  Promise.resolve(lexicalNegatives(pool.examples, { count: TINY.supervised.negatives, seed: 1 }));
 
 Deno.test("phases: backbone -> unsupervised -> supervised train, cache, and recompute only downstream", async () => {
   await initBackend("wasm");

@@ -79,8 +79,13 @@ async function assertPylateParity(name: string, folder: string): Promise<void> {
       `document ${r}`,
     );
   });
-  const queryVectors = await keptVectors(embedTexts(model, tokenizer, reference.queries, "query"));
-  const documentEncoding = embedTexts(model, tokenizer, reference.documents, "document");
+  const queryVectors = await keptVectors(
+    embedTexts(model, tokenizer, { texts: reference.queries, side: "query" }),
+  );
+  const documentEncoding = embedTexts(model, tokenizer, {
+    texts: reference.documents,
+    side: "document",
+  });
   const documentVectors = await keptVectors(documentEncoding);
   queryVectors.forEach((q, i) =>
     assertClose(q.flat(), reference.query_vectors[i].flat(), `${name} query ${i}`)
@@ -88,7 +93,7 @@ async function assertPylateParity(name: string, folder: string): Promise<void> {
   documentVectors.forEach((d, i) =>
     assertClose(d.flat(), reference.document_vectors[i].flat(), `${name} document ${i}`)
   );
-  const queryEncoding = embedTexts(model, tokenizer, reference.queries, "query");
+  const queryEncoding = embedTexts(model, tokenizer, { texts: reference.queries, side: "query" });
   if (queryEncoding instanceof tf.Tensor || documentEncoding instanceof tf.Tensor) return;
   const scores = await maxsimScores(queryEncoding, documentEncoding).array() as number[][];
   scores.forEach((row, i) => assertClose(row, reference.scores[i], `${name} scores of query ${i}`));
@@ -141,7 +146,10 @@ Deno.test("all-MiniLM-L6-v2: sentence-transformers' embeddings and cosines", asy
   const reference = await fixture("minilm_sentence_embeddings.json");
   const { model, tokenizer, format } = await loadModelFolder(await resolveModel(MINILM));
   assert.equal(format, "sentence-transformers");
-  const vectors = embedTexts(model, tokenizer, reference.sentences, "document") as tf.Tensor2D;
+  const vectors = embedTexts(model, tokenizer, {
+    texts: reference.sentences,
+    side: "document",
+  }) as tf.Tensor2D;
   const embeddings = await vectors.array();
   embeddings.forEach((v, i) => assertClose(v, reference.embeddings[i], `sentence ${i}`));
   const cosine = await tf.matMul(vectors, vectors, false, true).array() as number[][];

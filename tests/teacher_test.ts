@@ -91,7 +91,7 @@ Deno.test("a few steps of listwise training rank each positive first", async () 
   assert.ok(losses[STEPS - 1] < 0.3 * losses[0], `loss ${losses[0]} -> ${losses[STEPS - 1]}`);
   for (const example of EXAMPLES.slice(0, 3)) {
     const documents = [example.positive, ...example.negatives];
-    const scores = await scoreCandidates(teacher, tokenizer, example.query, documents);
+    const scores = await scoreCandidates(teacher, tokenizer, { query: example.query, documents });
     assert.ok(scores.slice(1).every((score) => score < scores[0]), `${example.query}: ${scores}`);
   }
 });
@@ -109,15 +109,23 @@ Deno.test("scores do not depend on the batch size", async () => {
     "a pet",
     "water",
   ];
-  const one = await scoreCandidates(teacher, tokenizer, "feline", documents, { batchSize: 1 });
-  const seven = await scoreCandidates(teacher, tokenizer, "feline", documents, { batchSize: 7 });
+  const one = await scoreCandidates(teacher, tokenizer, {
+    query: "feline",
+    documents,
+    batchSize: 1,
+  });
+  const seven = await scoreCandidates(teacher, tokenizer, {
+    query: "feline",
+    documents,
+    batchSize: 7,
+  });
   assert.equal(one.length, documents.length);
   one.forEach((score, i) => close(seven[i], score));
   assert.ok(new Set(one).size > 1, "different documents get different scores");
-  const empty = await scoreCandidates(teacher, tokenizer, "feline", []);
+  const empty = await scoreCandidates(teacher, tokenizer, { query: "feline", documents: [] });
   assert.equal(empty.length, 0);
   await assert.rejects(
-    scoreCandidates(teacher, tokenizer, "feline", documents, { batchSize: 0 }),
+    scoreCandidates(teacher, tokenizer, { query: "feline", documents, batchSize: 0 }),
     /batchSize/,
   );
 });

@@ -33,8 +33,18 @@ Deno.test("AdamW matches a scalar reference implementation of PyTorch's update",
 
 Deno.test("linear schedule and gradient clipping", async () => {
   await initBackend("cpu");
-  assert.deepEqual([0, 1, 2, 3].map((s) => linearSchedule(1, s, 4)), [1, 0.75, 0.5, 0.25]);
-  assert.deepEqual([0, 1, 2, 3].map((s) => linearSchedule(1, s, 4, 2)), [0, 0.5, 1, 0.5]);
+  assert.deepEqual([0, 1, 2, 3].map((s) => linearSchedule(s, { peak: 1, total: 4 })), [
+    1,
+    0.75,
+    0.5,
+    0.25,
+  ]);
+  assert.deepEqual([0, 1, 2, 3].map((s) => linearSchedule(s, { peak: 1, total: 4, warmup: 2 })), [
+    0,
+    0.5,
+    1,
+    0.5,
+  ]);
   const grads = new Map([["a", tf.tensor1d([3, 0])], ["b", tf.tensor1d([4])]]);
   const clipped = await clipByGlobalNorm(grads, 1);
   assert.ok(Math.abs(clipped.norm - 5) < 1e-6);

@@ -113,7 +113,10 @@ export function examplesTable(name: string, rows: readonly Example[], maxChars =
 }
 
 /** Counts of `lengths` in bins of `width` (the last bin collects everything from `max` up). */
-export function histogram(lengths: readonly number[], width: number, max: number): number[] {
+export function histogram(
+  lengths: readonly number[],
+  { width, max }: { width: number; max: number },
+): number[] {
   const counts = new Array(Math.ceil(max / width) + 1).fill(0);
   for (const length of lengths) counts[Math.min(counts.length - 1, Math.floor(length / width))]++;
   return counts;
@@ -130,7 +133,7 @@ export async function lengthHistogramFigure(
   const data: unknown[] = [];
   for (const card of cards.filter((c) => c.kind === "pairs" || c.kind === "supervised")) {
     const rows = await examples(dataDir, card, { count: sample, seed });
-    const counts = histogram(rows.map((row) => countTokens(row.document)), width, max);
+    const counts = histogram(rows.map((row) => countTokens(row.document)), { width, max });
     data.push({
       type: "scatter",
       mode: "lines",

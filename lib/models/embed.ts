@@ -30,8 +30,7 @@ export function encoderInputs(rows: TokenBatch): EncoderBatch {
 export function tokenRows(
   model: Model,
   tokenizer: Tokenizer,
-  texts: readonly string[],
-  side: Side,
+  { texts, side }: { texts: readonly string[]; side: Side },
 ): TokenBatch {
   const inputs = model.config.inputs;
   if (model.config.kind === "colbert") {
@@ -64,8 +63,7 @@ export function embedRows(model: Model, rows: TokenBatch): Encoded {
 export function embedTexts(
   model: Model,
   tokenizer: Tokenizer,
-  texts: readonly string[],
-  side: Side,
+  { texts, side }: { texts: readonly string[]; side: Side },
 ): Encoded {
-  return embedRows(model, tokenRows(model, tokenizer, texts, side));
+  return embedRows(model, tokenRows(model, tokenizer, { texts, side }));
 }

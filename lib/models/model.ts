@@ -65,7 +65,7 @@ export function withHead(parent: Model, kind: ModelKind, options: { seed: number
 
 function initHead(init: ParamInit, config: ModelConfig): void {
   const { hidden } = encoderShape(config.transformer);
-  if (config.kind === "colbert") initColbertHead(init, hidden, config.colbertDim);
+  if (config.kind === "colbert") initColbertHead(init, { hidden, dim: config.colbertDim });
   if (config.kind === "cross") initCrossEncoderHead(init, hidden);
   if (config.kind === "mlm") initMlmHead(init, config.transformer);
 }

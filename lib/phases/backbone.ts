@@ -63,7 +63,11 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
         pooling: "mean",
         inputs: colbertInputConfig(),
       }, { seed });
-      const sample = stepIndices(texts.length, Math.min(PRIOR_SAMPLE, texts.length), seed, 0);
+      const sample = stepIndices(texts.length, {
+        batchSize: Math.min(PRIOR_SAMPLE, texts.length),
+        seed,
+        step: 0,
+      });
       const prior = unigramLogPrior(
         sample.map((i) => tokenizer.encode(texts[i])),
         transformer.vocabSize,
@@ -74,7 +78,7 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
         phase: options.label,
         model,
         gradients: async (step, micro) => {
-          const picked = stepIndices(texts.length, settings.batchSize, seed, step)
+          const picked = stepIndices(texts.length, { batchSize: settings.batchSize, seed, step })
             .slice(micro * microSize, (micro + 1) * microSize);
           const rows = plainBatch(tokenizer, picked.map((i) => texts[i]), {
             maxLength: settings.maxLength,

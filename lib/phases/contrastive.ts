@@ -33,7 +33,10 @@ export interface ContrastiveOptions {
 export function unsupervisedJob(context: StudyContext, options: ContrastiveOptions): PhaseJob {
   const { profile, data, tokenizer } = context;
   const settings = profile.unsupervised;
-  const inputs = phaseInputs(profile, options.variant, profile.unsupervisedDocumentLength);
+  const inputs = phaseInputs(profile, {
+    variant: options.variant,
+    documentLength: profile.unsupervisedDocumentLength,
+  });
   const sources = data.sources.map((s) => ({ name: s.name, groups: s.pairs.map((p) => p.group) }));
   const bySource = new Map(data.sources.map((s) => [s.name, s.pairs]));
   // One epoch's plan is fixed by its seed (seed + epoch); steps walk through it, then the
@@ -65,14 +68,20 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
     train: phaseTrainConfig(settings, profile.validateEvery),
     typicalLength: inputs.documentLength,
     task: (parent) => {
-      const model = studentFrom(parent!, options.kind, inputs, options.seed);
+      const model = studentFrom(parent!, options.kind, { inputs, seed: options.seed });
       return Promise.resolve(withValidation(context, {
         phase: options.label,
         model,
         gradients: async (step) => {
           const pairs = batchAt(step);
-          const queries = tokenRows(model, tokenizer, pairs.map((p) => p.query), "query");
-          const documents = tokenRows(model, tokenizer, pairs.map((p) => p.document), "document");
+          const queries = tokenRows(model, tokenizer, {
+            texts: pairs.map((p) => p.query),
+            side: "query",
+          });
+          const documents = tokenRows(model, tokenizer, {
+            texts: pairs.map((p) => p.document),
+            side: "document",
+          });
           const encode = (rows: typeof queries) => embedRows(model, rows);
           const { loss, grads } = await cachedContrastiveGrads(
             {
@@ -107,7 +116,10 @@ export interface SupervisedOptions extends ContrastiveOptions {
 export function supervisedJob(context: StudyContext, options: SupervisedOptions): PhaseJob {
   const { profile, data, tokenizer } = context;
   const settings = profile.supervised;
-  const inputs = phaseInputs(profile, options.variant, profile.documentLength);
+  const inputs = phaseInputs(profile, {
+    variant: options.variant,
+    documentLength: profile.documentLength,
+  });
   const pool = supervisedPool(data.supervised.train, settings.steps * settings.batchSize);
   const examples = pool.examples;
   return {
@@ -121,20 +133,23 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
     train: phaseTrainConfig(settings, profile.validateEvery),
     typicalLength: inputs.documentLength,
     task: async (parent) => {
-      const model = studentFrom(parent!, options.kind as ModelKind, inputs, options.seed);
+      const model = studentFrom(parent!, options.kind as ModelKind, { inputs, seed: options.seed });
       const negatives = await options.negatives(pool, model);
       return withValidation(context, {
         phase: options.label,
         model,
         gradients: async (step) => {
-          const picked = stepIndices(examples.length, settings.batchSize, options.seed, step);
-          const texts = (rows: string[]) => tokenRows(model, tokenizer, rows, "document");
-          const queries = tokenRows(
-            model,
-            tokenizer,
-            picked.map((i) => examples[i].query),
-            "query",
-          );
+          const picked = stepIndices(examples.length, {
+            batchSize: settings.batchSize,
+            seed: options.seed,
+            step,
+          });
+          const texts = (rows: string[]) =>
+            tokenRows(model, tokenizer, { texts: rows, side: "document" });
+          const queries = tokenRows(model, tokenizer, {
+            texts: picked.map((i) => examples[i].query),
+            side: "query",
+          });
           const groups = [
             texts(picked.map((i) => examples[i].positive)),
             ...Array.from(

@@ -77,7 +77,7 @@ export async function kdDataset(
     const { model } = await loadCheckpoint(teacherResult.dir);
     const built = await buildKdDataset(pool.queries, pool.corpus, {
       teacher: (query, documents) =>
-        scoreCandidates(model, tokenizer, query, documents, { maxLength: pairLength(context) }),
+        scoreCandidates(model, tokenizer, { query, documents, maxLength: pairLength(context) }),
       firstStage: bm25Retriever(pool.corpus),
       candidates,
       onProgress: context.print,
@@ -114,7 +114,10 @@ export interface DistillationOptions {
 export function distillationJob(context: StudyContext, options: DistillationOptions): PhaseJob {
   const { profile, tokenizer } = context;
   const settings = profile.distillation;
-  const inputs = phaseInputs(profile, options.variant, profile.documentLength);
+  const inputs = phaseInputs(profile, {
+    variant: options.variant,
+    documentLength: profile.documentLength,
+  });
   const records = options.kd.records;
   const perQuery = settings.documentsPerQuery;
   const microSize = settings.batchSize / settings.accumulation;
@@ -129,23 +132,28 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
     train: phaseTrainConfig(settings, profile.validateEvery),
     typicalLength: inputs.documentLength,
     task: (parent) => {
-      const model = studentFrom(parent!, "colbert", inputs, options.seed);
+      const model = studentFrom(parent!, "colbert", { inputs, seed: options.seed });
       return Promise.resolve({
         phase: options.label,
         model,
         validate: devValidator(context, model),
         gradients: async (step, micro) => {
-          const picked = stepIndices(records.length, settings.batchSize, options.seed, step)
+          const picked = stepIndices(records.length, {
+            batchSize: settings.batchSize,
+            seed: options.seed,
+            step,
+          })
             .slice(micro * microSize, (micro + 1) * microSize).map((i) => records[i]);
-          const queries = tokenRows(model, tokenizer, picked.map((r) => r.query), "query");
-          const documents = tokenRows(
-            model,
-            tokenizer,
-            picked.flatMap((r) =>
+          const queries = tokenRows(model, tokenizer, {
+            texts: picked.map((r) => r.query),
+            side: "query",
+          });
+          const documents = tokenRows(model, tokenizer, {
+            texts: picked.flatMap((r) =>
               r.documentIds.slice(0, perQuery).map((id) => options.kd.texts.get(id)!)
             ),
-            "document",
-          );
+            side: "document",
+          });
           const teacherScores = tf.tensor2d(picked.map((r) => r.scores.slice(0, perQuery)));
           const result = await gradientsOf(model, () => {
             const q = embedRows(model, queries) as TokenEmbeddings;

@@ -29,8 +29,7 @@ export function variantName(variant: InputVariant): string {
 /** The ColBERT input config of a phase: profile lengths, the variant's prompts and extra length. */
 export function phaseInputs(
   profile: Profile,
-  variant: InputVariant,
-  documentLength: number,
+  { variant, documentLength }: { variant: InputVariant; documentLength: number },
 ): ColbertInputConfig {
   return colbertInputConfig({
     prompts: variant.prompts,

@@ -9,8 +9,7 @@ import { seededRandom } from "../util/random.ts";
 /** `count` negatives for every example, never its own positive. */
 export function lexicalNegatives(
   examples: SupervisedExample[],
-  count: number,
-  seed: number,
+  { count, seed }: { count: number; seed: number },
 ): string[][] {
   if (new Set(examples.map((e) => e.positive)).size <= count) {
     throw new Error(`${count} negatives per example need more than ${count} distinct positives`);

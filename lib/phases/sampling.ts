@@ -10,9 +10,7 @@ const orders = new Map<string, number[]>();
 /** Indices (into a pool of `count` records) of the records of step `step`. */
 export function stepIndices(
   count: number,
-  batchSize: number,
-  seed: number,
-  step: number,
+  { batchSize, seed, step }: { batchSize: number; seed: number; step: number },
 ): number[] {
   if (count < batchSize) {
     throw new Error(`a batch of ${batchSize} needs at least that many records, got ${count}`);

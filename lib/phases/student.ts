@@ -13,8 +13,7 @@ import { disposeParams } from "../models/params.ts";
 export function studentFrom(
   parent: Model,
   kind: ModelKind,
-  inputs: ColbertInputConfig,
-  seed: number,
+  { inputs, seed }: { inputs: ColbertInputConfig; seed: number },
 ): Model {
   if (parent.config.kind === kind) {
     return { config: { ...parent.config, inputs }, params: parent.params };

@@ -96,5 +96,5 @@ export async function minedNegatives(
       return withMinedNegatives(example, ids.map((id) => pool.corpus.get(id)!.text));
     });
   }
-  return lexicalNegatives(examples, options.count, options.seed);
+  return lexicalNegatives(examples, { count: options.count, seed: options.seed });
 }

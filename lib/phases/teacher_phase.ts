@@ -64,12 +64,13 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     train: phaseTrainConfig(settings, 0),
     typicalLength: pairLength(context),
     task: async (parent) => {
-      const model = studentFrom(
-        parent!,
-        "cross",
-        phaseInputs(profile, WITH_PROMPTS, profile.documentLength),
-        TEACHER_SEED,
-      );
+      const model = studentFrom(parent!, "cross", {
+        inputs: phaseInputs(profile, {
+          variant: WITH_PROMPTS,
+          documentLength: profile.documentLength,
+        }),
+        seed: TEACHER_SEED,
+      });
       // Built here, on a cache miss only: a shuffle of every WordNet example and as many pairs.
       const pool = supervisedPool(
         teacherPoolExamples(context),
@@ -84,7 +85,11 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
         phase: "teacher (cross-encoder)",
         model,
         gradients: async (step) => {
-          const picked = stepIndices(examples.length, settings.batchSize, TEACHER_SEED, step).map((
+          const picked = stepIndices(examples.length, {
+            batchSize: settings.batchSize,
+            seed: TEACHER_SEED,
+            step,
+          }).map((
             i,
           ) => examples[i]);
           const batch = teacherBatch(tokenizer, picked, { maxLength: pairLength(context) });

@@ -61,7 +61,7 @@ export function devValidator(
     }
     const metrics: Record<string, number> = {};
     for (const dataset of nano) {
-      const retriever = neuralRetriever(model, context.tokenizer, dataset.corpus);
+      const retriever = neuralRetriever(model, context.tokenizer, { corpus: dataset.corpus });
       metrics[`${dataset.name}/ndcg@10`] =
         (await evaluateRetriever(dataset, retriever, { k: 10 }))["ndcg@10"];
     }

@@ -9,7 +9,7 @@
  * be trusted as irrelevant (unlabelled positives, paraphrases of it) and is skipped.
  *
  * ```ts
- * const scorer = bm25Scorer(corpus); // or modelScorer(model, tokenizer, corpus)
+ * const scorer = bm25Scorer(corpus); // or modelScorer(model, tokenizer, { corpus })
  * const mined = await mineHardNegatives(
  *   [{ id: "q1", text: "cats purr", positive: "d1" }],
  *   scorer,
@@ -166,11 +166,10 @@ export function bm25Scorer(corpus: Corpus, options: Bm25Options = {}): MiningSco
 export function modelScorer(
   model: Model,
   tokenizer: Tokenizer,
-  corpus: Corpus,
-  options: NeuralRetrieverOptions = {},
+  options: NeuralRetrieverOptions,
 ): MiningScorer {
-  const { batchSize = 64, searcher = searchMaxSim } = options;
-  const retriever = neuralRetriever(model, tokenizer, corpus, options);
+  const { corpus, batchSize = 64, searcher = searchMaxSim } = options;
+  const retriever = neuralRetriever(model, tokenizer, options);
   return {
     name: retriever.name,
     search: (queries, k) => retriever.search(queries, k),
@@ -179,11 +178,13 @@ export function modelScorer(
       const wanted = [...new Set([...documentIds.values()].flat())];
       if (wanted.length === 0) return new Map(queryIds.map((id) => [id, new Map()]));
       const [queryIndex, documentIndex] = await Promise.all([
-        encodeIndex(model, tokenizer, queryIds.map((id) => textOf(queries, id)), {
+        encodeIndex(model, tokenizer, {
+          texts: queryIds.map((id) => textOf(queries, id)),
           side: "query",
           batchSize,
         }),
-        encodeIndex(model, tokenizer, wanted.map((id) => corpusText(corpus, id)), {
+        encodeIndex(model, tokenizer, {
+          texts: wanted.map((id) => corpusText(corpus, id)),
           side: "document",
           batchSize,
         }),

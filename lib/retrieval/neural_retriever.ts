@@ -23,6 +23,8 @@ import { fastestSearcher } from "./blas_searcher.ts";
 
 /** Options of {@link neuralRetriever}. */
 export interface NeuralRetrieverOptions {
+  /** The documents searched, encoded once on the first search. */
+  corpus: Corpus;
   /** Texts encoded at once (bounds the encoder's activation memory). */
   batchSize?: number;
   /** The exhaustive search to use (OpenBLAS where it loads, else tfjs: {@link fastestSearcher}). */
@@ -35,13 +37,15 @@ export interface NeuralRetrieverOptions {
 export async function encodeIndex(
   model: Model,
   tokenizer: Tokenizer,
-  texts: readonly string[],
-  options: { side: Side; batchSize?: number },
+  options: { texts: readonly string[]; side: Side; batchSize?: number },
 ): Promise<TokenEmbeddingIndex> {
-  const { side, batchSize = 64 } = options;
+  const { texts, side, batchSize = 64 } = options;
   const parts: TokenEmbeddingIndex[] = [];
   for (let start = 0; start < texts.length; start += batchSize) {
-    const encoded = embedTexts(model, tokenizer, texts.slice(start, start + batchSize), side);
+    const encoded = embedTexts(model, tokenizer, {
+      texts: texts.slice(start, start + batchSize),
+      side,
+    });
     parts.push(
       encoded instanceof tf.Tensor
         ? await indexFromVectors(encoded)
@@ -56,21 +60,22 @@ export async function encodeIndex(
 export function neuralRetriever(
   model: Model,
   tokenizer: Tokenizer,
-  corpus: Corpus,
-  options: NeuralRetrieverOptions = {},
+  options: NeuralRetrieverOptions,
 ): Retriever {
-  const { batchSize = 64 } = options;
+  const { corpus, batchSize = 64 } = options;
   const ids = [...corpus.keys()];
   let index: Promise<TokenEmbeddingIndex> | undefined;
   return {
     name: options.name ?? `${model.config.kind} model`,
     async search(queries: Queries, k: number): Promise<Run> {
-      index ??= encodeIndex(model, tokenizer, ids.map((id) => documentText(corpus.get(id)!)), {
+      index ??= encodeIndex(model, tokenizer, {
+        texts: ids.map((id) => documentText(corpus.get(id)!)),
         side: "document",
         batchSize,
       });
       const queryIds = [...queries.keys()];
-      const encoded = await encodeIndex(model, tokenizer, queryIds.map((id) => queries.get(id)!), {
+      const encoded = await encodeIndex(model, tokenizer, {
+        texts: queryIds.map((id) => queries.get(id)!),
         side: "query",
         batchSize,
       });

@@ -137,7 +137,8 @@ export async function evaluatePhase(
         suite,
         result.provenance.label,
         (dataset) =>
-          rerankingRetriever(model, context.tokenizer, dataset, {
+          rerankingRetriever(model, context.tokenizer, {
+            dataset,
             depth: context.profile.rerankDepth,
             maxLength: pairLength(context),
           }),
@@ -145,7 +146,7 @@ export async function evaluatePhase(
       : await scoreSuite(
         suite,
         result.provenance.label,
-        (dataset) => neuralRetriever(model, context.tokenizer, dataset.corpus),
+        (dataset) => neuralRetriever(model, context.tokenizer, { corpus: dataset.corpus }),
       );
     disposeParams(model.params);
     await writeJsonAtomic(join(folder, "scores.json"), scores);
@@ -162,9 +163,9 @@ export function evaluateBm25(suite: BeirDataset[]): Promise<SuiteScores> {
 export function rerankingRetriever(
   teacher: Model,
   tokenizer: Tokenizer,
-  dataset: BeirDataset,
-  options: { depth: number; maxLength: number },
+  options: { dataset: BeirDataset; depth: number; maxLength: number },
 ): Retriever {
+  const { dataset } = options;
   const first = bm25Retriever(dataset.corpus);
   return {
     name: "cross-encoder reranking BM25",
@@ -174,7 +175,9 @@ export function rerankingRetriever(
       for (const [queryId, scored] of candidates) {
         const ids = [...scored.keys()];
         const texts = ids.map((id) => documentText(dataset.corpus.get(id)!));
-        const scores = await scoreCandidates(teacher, tokenizer, queries.get(queryId)!, texts, {
+        const scores = await scoreCandidates(teacher, tokenizer, {
+          query: queries.get(queryId)!,
+          documents: texts,
           maxLength: options.maxLength,
         });
         run.set(

@@ -73,7 +73,7 @@ export async function supervised(
       // The lexicographers' negatives, then those mined with the model being tuned and BM25.
       negatives: (pool, model) =>
         minedNegatives(pool, [
-          modelScorer(model, context.tokenizer, pool.corpus),
+          modelScorer(model, context.tokenizer, { corpus: pool.corpus }),
           bm25Scorer(pool.corpus),
         ], {
           count: context.profile.supervised.negatives,

@@ -102,7 +102,10 @@ export class AdamW {
  * linear decay to 0, exactly Hugging Face's `get_linear_schedule_with_warmup` (so a
  * warmup's first step has rate 0).
  */
-export function linearSchedule(peak: number, step: number, total: number, warmup = 0): number {
+export function linearSchedule(
+  step: number,
+  { peak, total, warmup = 0 }: { peak: number; total: number; warmup?: number },
+): number {
   if (step < warmup) return (peak * step) / warmup;
   return peak * Math.max(0, (total - step) / Math.max(1, total - warmup));
 }

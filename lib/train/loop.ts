@@ -67,7 +67,7 @@ export async function train(
   const optimizer = new AdamW(task.model.params);
   let log: TrainLog = { steps: [], validation: [], tokens: 0, seconds: 0 };
   const resumed = options.snapshotDir
-    ? await loadSnapshot(options.snapshotDir, task.model, optimizer)
+    ? await loadSnapshot(options.snapshotDir, { model: task.model, optimizer })
     : null;
   if (resumed) log = resumed;
   const progress = options.onProgress ?? throttledPrinter();
@@ -79,7 +79,11 @@ export async function train(
     for (let step = optimizer.step; step < config.steps; step++) {
       const { loss, grads, tokens } = await accumulate(task, step, config.accumulation);
       const clipped = await clipByGlobalNorm(grads, config.clipNorm);
-      const lr = linearSchedule(config.learningRate, step, config.steps, config.warmupSteps);
+      const lr = linearSchedule(step, {
+        peak: config.learningRate,
+        total: config.steps,
+        warmup: config.warmupSteps,
+      });
       optimizer.apply(clipped.grads, lr);
       disposeAll(grads, clipped.grads);
       log.steps.push({ step: step + 1, loss, lr, gradNorm: clipped.norm });
@@ -108,7 +112,7 @@ export async function train(
         options.snapshotDir &&
         ((config.snapshotEvery && done % config.snapshotEvery === 0) || stopping)
       ) {
-        await saveSnapshot(options.snapshotDir, task.model, optimizer, log);
+        await saveSnapshot(options.snapshotDir, { model: task.model, optimizer, log });
       }
       if (stopping) break;
     }

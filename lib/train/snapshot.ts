@@ -24,9 +24,7 @@ const STATE = "snapshot.json";
 /** Save the run's state into `dir`. */
 export async function saveSnapshot(
   dir: string,
-  model: Model,
-  optimizer: AdamW,
-  log: TrainLog,
+  { model, optimizer, log }: { model: Model; optimizer: AdamW; log: TrainLog },
 ): Promise<void> {
   const tensors = await optimizer.state();
   for (const [name, variable] of model.params) {
@@ -50,8 +48,7 @@ export async function saveSnapshot(
  */
 export async function loadSnapshot(
   dir: string,
-  model: Model,
-  optimizer: AdamW,
+  { model, optimizer }: { model: Model; optimizer: AdamW },
 ): Promise<TrainLog | null> {
   let state: { step: number; sha256: string; log: TrainLog };
   let bytes: Uint8Array;

@@ -12,7 +12,7 @@
  * // mean of ln(e^2 + e^1 + e^0) - 2 = 0.4076 and ln(2) = 0.6931: 0.5504
  * const batch = teacherBatch(tokenizer, examples, { maxLength: 128 });
  * const { loss, grads } = await gradientsOf(teacher, () => teacherLoss(teacher, batch));
- * const scores = await scoreCandidates(teacher, tokenizer, "a query", documents);
+ * const scores = await scoreCandidates(teacher, tokenizer, { query: "a query", documents });
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
@@ -94,6 +94,10 @@ export function teacherLoss(teacher: Model, batch: TeacherBatch): tf.Scalar {
 
 /** Options of {@link scoreCandidates}. */
 export interface ScoreCandidatesOptions {
+  /** The query every document is paired with. */
+  query: string;
+  /** The candidates, scored in this order. */
+  documents: readonly string[];
   /** Pairs scored at once (bounds activation memory; does not change the scores). */
   batchSize?: number;
   /** Tokens per pair row; the teacher's position table by default. */
@@ -104,12 +108,14 @@ export interface ScoreCandidatesOptions {
 export async function scoreCandidates(
   teacher: Model,
   tokenizer: Tokenizer,
-  query: string,
-  documents: readonly string[],
-  options: ScoreCandidatesOptions = {},
+  options: ScoreCandidatesOptions,
 ): Promise<Float32Array> {
-  const { batchSize = 32, maxLength = encoderShape(teacher.config.transformer).maxLength } =
-    options;
+  const {
+    query,
+    documents,
+    batchSize = 32,
+    maxLength = encoderShape(teacher.config.transformer).maxLength,
+  } = options;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new Error(`teacher.ts: batchSize must be an integer >= 1, got ${batchSize}`);
   }

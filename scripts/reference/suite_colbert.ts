@@ -34,8 +34,14 @@ const optimizer = new AdamW(model.params);
 for (let step = 0; step < STEPS; step++) {
   const batch = documents.slice(step * BATCH, (step + 1) * BATCH);
   const { loss, grads } = await gradientsOf(model, () => {
-    const queries = embedTexts(model, tokenizer, batch.map((d) => d.title), "query");
-    const positives = embedTexts(model, tokenizer, batch.map((d) => d.text), "document");
+    const queries = embedTexts(model, tokenizer, {
+      texts: batch.map((d) => d.title),
+      side: "query",
+    });
+    const positives = embedTexts(model, tokenizer, {
+      texts: batch.map((d) => d.text),
+      side: "document",
+    });
     return contrastiveLoss(queries, [positives], { temperature: 0.05 });
   });
   const clipped = await clipByGlobalNorm(grads, 1);

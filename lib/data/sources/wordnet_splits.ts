@@ -43,7 +43,10 @@ export type WordNetSplits = {
 };
 
 /** The split of a lemma: a seeded hash, so adding lemmas never moves the others. */
-export function lemmaSplit(lemma: string, heldOutShare: number, seed: number): Split {
+export function lemmaSplit(
+  lemma: string,
+  { heldOutShare, seed }: { heldOutShare: number; seed: number },
+): Split {
   const unit = hashString(lemma, seed) / 4294967296;
   return unit < heldOutShare ? "test" : unit < 2 * heldOutShare ? "dev" : "train";
 }
@@ -67,7 +70,7 @@ export function splitWordNet(wordnet: WordNet, options: WordNetSplitOptions = {}
   const { heldOutShare = 0.03, maxNegatives = 8, seed = 13 } = options;
   const lemmaSplits = new Map<string, Split>();
   for (const lemma of wordnet.senses.keys()) {
-    lemmaSplits.set(lemma, lemmaSplit(lemma, heldOutShare, seed));
+    lemmaSplits.set(lemma, lemmaSplit(lemma, { heldOutShare, seed }));
   }
   const splits = synsetSplits(wordnet, lemmaSplits);
   const definition = (id: string) => wordnet.synsets.get(id)!.definition;

@@ -7,7 +7,10 @@ import { l2Normalize, linear } from "../ops.ts";
 import type { ParamInit, Params } from "../params.ts";
 
 /** Create `colbert.projection.weight` [hidden, dim]. */
-export function initColbertHead(init: ParamInit, hidden: number, dim: number): void {
+export function initColbertHead(
+  init: ParamInit,
+  { hidden, dim }: { hidden: number; dim: number },
+): void {
   init.normal("colbert.projection.weight", [hidden, dim]);
 }
 
