@@ -46,7 +46,23 @@ async function registerWasm(): Promise<void> {
 
 let blasMatMul = false;
 
+/**
+ * Give mesa's Vulkan loader a valid XDG_RUNTIME_DIR before it looks for a WebGPU adapter.
+ * Its Wayland probe prints "XDG_RUNTIME_DIR is invalid or not set" to stderr on every
+ * adapter request where the variable is unset (containers, CI); with a private empty
+ * folder it finds no display, as before, and stays quiet.
+ */
+function quietWaylandProbe(): void {
+  if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+  // One folder per user, reused, so that processes do not leave one each behind.
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/xdg-runtime-${Deno.uid()}`;
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.chmodSync(dir, 0o700); // the mode Wayland asks of a runtime folder
+  Deno.env.set("XDG_RUNTIME_DIR", dir);
+}
+
 async function registerWebgpu(): Promise<void> {
+  quietWaylandProbe();
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   const adapter = gpu ? await gpu.requestAdapter() : null;
   if (!adapter) {
@@ -129,6 +145,9 @@ export async function initBackend(name?: string): Promise<BackendName> {
     );
   }
   await REGISTER[chosen]();
+  // Production mode silences tfjs's console advice, such as the "install our node backend"
+  // banner of the cpu backend, which this suite chooses on purpose; it changes no kernel.
+  tf.enableProdMode();
   const ok = await tf.setBackend(chosen);
   if (!ok) throw new Error(`backend '${chosen}' failed to initialise`);
   await tf.ready();
