@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { listFiles } from "../lib/hub/model_cache_snapshot.ts";
+import { snapshotFiles } from "../lib/hub/model_cache_snapshot.ts";
 
 /** Ways the server can misbehave. */
 export interface HubFaults {
@@ -53,7 +53,7 @@ export function serveHub(
       const revision = decodeURIComponent(api[2]);
       const commit = options.refs?.[repo]?.[revision] ?? revision;
       const folder = join(root, repo, commit);
-      const files = await listFiles(folder).catch(() => null);
+      const files = await snapshotFiles(folder).catch(() => null);
       if (!files) return notFound(`Invalid rev id: ${revision}`);
       const siblings = await Promise.all(files.map((name) => sibling(folder, name)));
       return Response.json({ id: repo, sha: commit, siblings });

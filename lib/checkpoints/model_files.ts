@@ -13,9 +13,10 @@
  * Plus `colbert_zero.json`: the suite's own settings of the model (input lengths, prompts, head
  * kind), its provenance, and the SHA-256 of every file, checked when the folder is read.
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { writeJsonAtomic } from "../util/atomic_write.ts";
 import { sha256File } from "../util/checksum.ts";
+import { listFiles } from "../util/files.ts";
 import { colbertLengths } from "../models/colbert_inputs.ts";
 import { MLM_PREFIX } from "../models/heads/mlm.ts";
 import type { Model, ModelConfig } from "../models/model.ts";
@@ -238,13 +239,8 @@ async function asArray(
 /** SHA-256 of every file under `root` (the suite's own file aside). */
 export async function checksums(root: string): Promise<Record<string, string>> {
   const sums: Record<string, string> = {};
-  const walk = async (dir: string) => {
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) await walk(path);
-      else if (path !== join(root, SUITE_FILE)) sums[relative(root, path)] = await sha256File(path);
-    }
-  };
-  await walk(root);
-  return Object.fromEntries(Object.entries(sums).sort(([a], [b]) => a < b ? -1 : 1));
+  for (const name of await listFiles(root, undefined, { recursive: true, followLinks: true })) {
+    if (name !== SUITE_FILE) sums[name] = await sha256File(join(root, name));
+  }
+  return sums;
 }

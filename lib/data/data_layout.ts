@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { sha256File } from "../util/checksum.ts";
+import { listFiles } from "../util/files.ts";
 import type { DataCard } from "./data_card.ts";
 import type { DatasetSpec } from "./spec.ts";
 
@@ -61,16 +62,11 @@ export async function staleFiles(dataDir: string, card: DataCard): Promise<strin
 
 /** Every data card under `dataDir/cards`, sorted by name (none when the folder is missing). */
 export async function readCards(dataDir: string): Promise<DataCard[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(join(dataDir, "cards"))) {
-      if (entry.name.endsWith(".json")) names.push(entry.name.slice(0, -5));
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+  const folder = join(dataDir, "cards");
+  const exists = await Deno.stat(folder).then(() => true, () => false);
+  const files = exists ? await listFiles(folder, /\.json$/) : [];
   const cards: DataCard[] = [];
-  for (const name of names.sort()) cards.push((await readCard(dataDir, name))!);
+  for (const file of files) cards.push((await readCard(dataDir, file.slice(0, -5)))!);
   return cards;
 }
 

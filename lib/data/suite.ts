@@ -11,6 +11,7 @@
 import { basename, join } from "node:path";
 import type { Corpus } from "../datasets/beir.ts";
 import { readDataset } from "../datasets/dataset.ts";
+import { listFolders } from "../util/files.ts";
 import { evaluateRetriever, MEASURES, type Retriever } from "../retrieval/evaluate.ts";
 
 /** One dataset of the suite. */
@@ -23,19 +24,11 @@ export type SuiteRow =
 
 /** The built evaluation folders of `dataDir` (sorted), then `extra` folders as given. */
 export async function suiteFolders(dataDir: string, extra: string[] = []): Promise<SuiteDataset[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(join(dataDir, "eval"))) {
-      if (entry.isDirectory) names.push(entry.name);
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`${join(dataDir, "eval")}: missing; run \`deno task data\``);
-    }
-    throw error;
-  }
+  const names = await listFolders(join(dataDir, "eval")).catch((error: Error) => {
+    throw new Error(`${error.message}; run \`deno task data\``);
+  });
   return [
-    ...names.sort().map((name) => ({ name, folder: join(dataDir, "eval", name) })),
+    ...names.map((name) => ({ name, folder: join(dataDir, "eval", name) })),
     ...extra.map((folder) => ({ name: basename(folder), folder })),
   ];
 }

@@ -7,7 +7,8 @@
  * blobs named by the Hub's etag (SHA-256 for LFS files, git blob id for the rest), which
  * is checked instead. Plain files without a manifest can only be checked for presence.
  */
-import { join, relative, sep } from "node:path";
+import { join, sep } from "node:path";
+import { listFiles } from "../util/files.ts";
 import { digestFile } from "./model_cache_digest.ts";
 
 /** Size and SHA-256 of one file of a snapshot. */
@@ -34,26 +35,14 @@ export const WEIGHTS_FILES = [
 ];
 
 /** Every file under `folder`, as relative `/`-separated paths, links followed. */
-export async function listFiles(folder: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      const isDirectory = entry.isSymlink
-        ? (await Deno.stat(path).catch(() => null))?.isDirectory
-        : entry.isDirectory;
-      if (isDirectory) await walk(path);
-      else out.push(relative(folder, path).split(sep).join("/"));
-    }
-  };
-  await walk(folder);
-  return out.sort();
+export function snapshotFiles(folder: string): Promise<string[]> {
+  return listFiles(folder, undefined, { recursive: true, followLinks: true });
 }
 
 /** A manifest of the files in `folder` as they are now. */
 export async function describeFolder(folder: string, source: string): Promise<SnapshotManifest> {
   const files: Record<string, FileRecord> = {};
-  for (const name of await listFiles(folder)) {
+  for (const name of await snapshotFiles(folder)) {
     const { size, sha256 } = await digestFile(join(folder, name));
     files[name] = { size, sha256 };
   }
@@ -89,7 +78,7 @@ async function checkAgainstManifest(
 
 async function checkAgainstBlobNames(folder: string): Promise<SnapshotCheck> {
   const sha256: Record<string, string> = {};
-  const names = await listFiles(folder).catch(() => []);
+  const names = await snapshotFiles(folder).catch(() => []);
   if (names.length === 0) return { problem: "the snapshot is empty" };
   for (const name of names) {
     const path = join(folder, name);

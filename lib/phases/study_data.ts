@@ -6,8 +6,14 @@
 import { join } from "node:path";
 import { type BeirDataset, readBeir } from "../datasets/beir.ts";
 import { readCard } from "../data/data_layout.ts";
+import { listFiles, listFolders } from "../util/files.ts";
 import { readJsonl } from "../util/jsonl.ts";
-import { asPair, asSupervisedExample, type Pair, type SupervisedExample } from "../datasets/records.ts";
+import {
+  asPair,
+  asSupervisedExample,
+  type Pair,
+  type SupervisedExample,
+} from "../datasets/records.ts";
 
 /** One unsupervised source (the paper's 29 web sources; ours come from packages). */
 export interface PairSource {
@@ -36,13 +42,15 @@ export async function loadStudyData(dataDir = "data"): Promise<StudyData> {
     checksums[name] = card.files.map((file) => file.sha256).join(":");
   };
   const sources: PairSource[] = [];
-  for (const file of await listFiles(join(dataDir, "train", "pairs"), ".jsonl")) {
+  for (const file of await built(listFiles(join(dataDir, "train", "pairs"), /\.jsonl$/))) {
     const name = file.slice(0, -".jsonl".length);
     await fingerprint(name);
     sources.push({ name, pairs: await readJsonl(join(dataDir, "train", "pairs", file), asPair) });
   }
   const supervisedDir = join(dataDir, "train", "supervised");
-  const supervisedName = (await listFiles(supervisedDir, ".train.jsonl"))[0]?.split(".")[0];
+  const supervisedName = (await built(listFiles(supervisedDir, /\.train\.jsonl$/)))[0]?.split(
+    ".",
+  )[0];
   if (!supervisedName) {
     throw new Error(`${supervisedDir}: no supervised training file; run \`deno task data\``);
   }
@@ -50,7 +58,7 @@ export async function loadStudyData(dataDir = "data"): Promise<StudyData> {
   const read = (split: string) =>
     readJsonl(join(supervisedDir, `${supervisedName}.${split}.jsonl`), asSupervisedExample);
   const dev: BeirDataset[] = [];
-  for (const name of await listFiles(join(dataDir, "dev"), "")) {
+  for (const name of await built(listFolders(join(dataDir, "dev")))) {
     await fingerprint(name);
     dev.push(await readBeir(join(dataDir, "dev", name)));
   }
@@ -62,17 +70,9 @@ export async function loadStudyData(dataDir = "data"): Promise<StudyData> {
   };
 }
 
-async function listFiles(dir: string, suffix: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.name.endsWith(suffix)) names.push(entry.name);
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`${dir}: missing; run \`deno task data\``);
-    }
-    throw error;
-  }
-  return names.sort();
+/** A listing of the built data; a missing folder means `deno task data` has not run. */
+function built(listing: Promise<string[]>): Promise<string[]> {
+  return listing.catch((error: Error) => {
+    throw new Error(`${error.message}; run \`deno task data\``);
+  });
 }
