@@ -7,6 +7,7 @@
 import { basename } from "node:path";
 import type { BeirDataset } from "../datasets/beir.ts";
 import { sha256File } from "../util/checksum.ts";
+import { mean, quantile } from "../util/summary.ts";
 import type { Origin } from "./inputs.ts";
 import { seededRandom, shuffled } from "../util/random.ts";
 import type { Skipped } from "./spec.ts";
@@ -39,13 +40,20 @@ export type DataCard = {
 /** Texts per field sampled for length statistics: enough for stable means, fast to tokenize. */
 export const LENGTH_SAMPLE = 2000;
 
-/** Mean, median, 95th percentile and maximum of `lengths` (zeros when empty). */
+/**
+ * Mean, median, 95th percentile (numpy's linear quantiles) and maximum of `lengths`, to
+ * one decimal; zeros when empty.
+ */
 export function lengthStats(lengths: readonly number[]): LengthStats {
   if (lengths.length === 0) return { mean: 0, median: 0, p95: 0, max: 0 };
   const sorted = [...lengths].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const mean = sorted.reduce((sum, x) => sum + x, 0) / sorted.length;
-  return { mean: Math.round(mean * 10) / 10, median: at(0.5), p95: at(0.95), max: sorted.at(-1)! };
+  const tenths = (x: number) => Math.round(x * 10) / 10;
+  return {
+    mean: tenths(mean(sorted)),
+    median: tenths(quantile(sorted, 0.5)),
+    p95: tenths(quantile(sorted, 0.95)),
+    max: sorted.at(-1)!,
+  };
 }
 
 /** Length statistics of each field's texts, on a seeded sample of at most `sample` per field. */

@@ -12,6 +12,7 @@ import { basename, join } from "node:path";
 import type { Corpus } from "../datasets/beir.ts";
 import { readDataset } from "../datasets/dataset.ts";
 import { listFolders } from "../util/files.ts";
+import { mean } from "../util/summary.ts";
 import { evaluateRetriever, MEASURES, type Retriever } from "../retrieval/evaluate.ts";
 
 /** One dataset of the suite. */
@@ -49,7 +50,7 @@ export async function evaluateSuite(
   const average = { dataset: "average", queries: 0 } as SuiteRow;
   for (const row of rows) average.queries += row.queries;
   for (const measure of MEASURES) {
-    average[measure] = rows.reduce((sum, row) => sum + row[measure], 0) / Math.max(1, rows.length);
+    average[measure] = rows.length === 0 ? 0 : mean(rows.map((row) => row[measure]));
   }
   return [...rows, average];
 }

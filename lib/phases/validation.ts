@@ -5,6 +5,7 @@
  */
 import type { BeirDataset, Corpus, Qrels } from "../datasets/beir.ts";
 import { seededRandom, shuffled } from "../util/random.ts";
+import { mean } from "../util/summary.ts";
 import { evaluateRetriever } from "../retrieval/evaluate.ts";
 import type { Model } from "../models/model.ts";
 import { neuralRetriever } from "../retrieval/neural_retriever.ts";
@@ -65,8 +66,7 @@ export function devValidator(
       metrics[`${dataset.name}/ndcg@10`] =
         (await evaluateRetriever(dataset, retriever, { k: 10 }))["ndcg@10"];
     }
-    const values = Object.values(metrics);
-    metrics["dev/ndcg@10"] = values.reduce((a, b) => a + b, 0) / values.length;
+    metrics["dev/ndcg@10"] = mean(Object.values(metrics));
     return metrics;
   };
 }

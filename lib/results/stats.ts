@@ -28,6 +28,7 @@
  * comparePaired(new Map([["toy", a]]), new Map([["toy", b]])).pValue; // 2 / 16 = 0.125
  */
 import { hashString, seededRandom } from "../util/random.ts";
+import { mean, quantile } from "../util/summary.ts";
 
 /** One system's score (e.g. nDCG@10) by query id. */
 export type QueryScores = Map<string, number>;
@@ -79,10 +80,10 @@ export function meanAndSpread(values: readonly number[]): MeanSpread {
     throw new Error(`meanAndSpread: non-finite value in [${values.join(", ")}]`);
   }
   const n = values.length;
-  const mean = values.reduce((sum, v) => sum + v, 0) / n;
-  if (n === 1) return { mean, std: null, n };
-  const squares = values.reduce((sum, v) => sum + (v - mean) ** 2, 0);
-  return { mean, std: Math.sqrt(squares / (n - 1)), n };
+  const average = mean(values);
+  if (n === 1) return { mean: average, std: null, n };
+  const squares = values.reduce((sum, v) => sum + (v - average) ** 2, 0);
+  return { mean: average, std: Math.sqrt(squares / (n - 1)), n };
 }
 
 /** Each query's score averaged over the runs of several seeds (same datasets and queries). */
@@ -99,7 +100,7 @@ export function averageOverSeeds(runs: readonly DatasetScores[]): DatasetScores 
     const columns = runs.map((run, seed) => alignedScores(run, dataset, queryIds, `seed ${seed}`));
     average.set(
       dataset,
-      new Map(queryIds.map((id, i) => [id, columns.reduce((s, c) => s + c[i], 0) / runs.length])),
+      new Map(queryIds.map((id, i) => [id, mean(columns.map((column) => column[i]))])),
     );
   }
   return average;
@@ -153,8 +154,7 @@ export function comparePaired(
 
 /** Mean over strata of each stratum's mean (the paper's average over datasets). */
 function macroMean(strata: readonly number[][]): number {
-  return strata.reduce((sum, s) => sum + s.reduce((t, v) => t + v, 0) / s.length, 0) /
-    strata.length;
+  return mean(strata.map(mean));
 }
 
 /** The scores of `queryIds` in `scores[dataset]`, in that order; throws on any mismatch. */
@@ -250,13 +250,4 @@ function bootstrapIntervals(
     return [quantile(values, tail), quantile(values, 1 - tail)];
   };
   return { difference: interval(differences), ratio: interval(ratios) };
-}
-
-/** Quantile `q` of sorted `values`, interpolating linearly between order statistics. */
-function quantile(values: Float64Array, q: number): number {
-  const position = q * (values.length - 1);
-  const low = Math.floor(position);
-  const high = Math.min(low + 1, values.length - 1);
-  if (values[low] === values[high]) return values[low]; // also avoids Infinity - Infinity
-  return values[low] + (position - low) * (values[high] - values[low]);
 }

@@ -18,6 +18,7 @@ import type { Corpus, Queries } from "../datasets/beir.ts";
 import type { Retriever } from "./evaluate.ts";
 import type { Run } from "./metrics.ts";
 import { TopK } from "./top_k.ts";
+import { mean } from "../util/summary.ts";
 
 /** BM25's two free parameters; defaults are Lucene's and Elasticsearch's (BEIR's BM25 rows). */
 export type Bm25Options = { k1?: number; b?: number };
@@ -58,7 +59,7 @@ export class Bm25Index {
     private readonly lengths: Int32Array,
     private readonly options: Required<Bm25Options>,
   ) {
-    this.averageLength = lengths.reduce((sum, length) => sum + length, 0) / Math.max(ids.length, 1);
+    this.averageLength = lengths.length === 0 ? 0 : mean(lengths);
   }
 
   /** Index `documents` ([id, text] pairs) in one pass. */

@@ -27,6 +27,7 @@
  */
 import type { Qrels } from "../datasets/beir.ts";
 import { rankOrder } from "./top_k.ts";
+import { mean } from "../util/summary.ts";
 
 /** Retrieval scores by document id, by query id (pytrec_eval's run layout). */
 export type Run = Map<string, Map<string, number>>;
@@ -115,13 +116,11 @@ export function evaluateRun(run: Run, qrels: Qrels, measures: readonly Measure[]
     for (const measure of measures) values[measure] = scoreRanking(ranking, judged, measure);
     perQuery.set(queryId, values);
   }
-  const mean: MetricValues = {};
+  const means: MetricValues = {};
   for (const measure of measures) {
-    let sum = 0;
-    for (const values of perQuery.values()) sum += values[measure];
-    mean[measure] = sum / perQuery.size;
+    means[measure] = mean([...perQuery.values()].map((values) => values[measure]));
   }
-  return { mean, perQuery, queries: perQuery.size };
+  return { mean: means, perQuery, queries: perQuery.size };
 }
 
 function isRelevant(judged: Map<string, number>, docId: string): boolean {

@@ -16,6 +16,7 @@ import { REPO_ROOT } from "../cache/code_version.ts";
 import { computeIdentity } from "../cache/compute_identity.ts";
 import { suiteChecksums } from "../datasets/dataset_checksum.ts";
 import { writeJsonAtomic } from "../util/atomic_write.ts";
+import { mean } from "../util/summary.ts";
 import { evaluateRetriever, type Retriever } from "../retrieval/evaluate.ts";
 import type { Run } from "../retrieval/metrics.ts";
 import { neuralRetriever } from "../retrieval/neural_retriever.ts";
@@ -84,8 +85,8 @@ export async function scoreSuite(
     const { perQuery: _, run: _run, ...means } = result;
     datasets[dataset.name] = { ...means, perQuery };
   }
-  const values = Object.values(datasets).map((d) => d["ndcg@10"]);
-  return { model: name, datasets, average: values.reduce((a, b) => a + b, 0) / values.length };
+  const average = mean(Object.values(datasets).map((d) => d["ndcg@10"]));
+  return { model: name, datasets, average };
 }
 
 function evaluationCache(context: StudyContext): CheckpointCache {

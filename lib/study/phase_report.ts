@@ -7,6 +7,7 @@ import type { Provenance } from "../phases/phase.ts";
 import type { TrainLog } from "../train/train_log.ts";
 import type { TrainingCurve } from "../results/plots.ts";
 import type { KdData } from "../phases/distillation.ts";
+import { mean } from "../util/summary.ts";
 
 /** The part of a phase result these reports read. */
 export interface Reportable {
@@ -18,7 +19,7 @@ export interface Reportable {
 /** Mean of the first and of the last `window` losses (a smoothed start and end). */
 export function lossEnds(log: TrainLog, window = 5): { first: number; last: number } {
   const losses = log.steps.map((s) => s.loss);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  if (losses.length === 0) return { first: 0, last: 0 };
   const size = Math.max(1, Math.min(window, Math.floor(losses.length / 2)));
   return { first: mean(losses.slice(0, size)), last: mean(losses.slice(-size)) };
 }

@@ -4,6 +4,7 @@
  */
 import type { DatasetScores } from "../results/stats.ts";
 import { averageOverSeeds, meanAndSpread, type MeanSpread } from "../results/stats.ts";
+import { mean } from "../util/summary.ts";
 import type { SuiteScores } from "./evaluation.ts";
 import type { PipelineRun, ScoredCheckpoint, StudyRun } from "./study.ts";
 
@@ -41,7 +42,6 @@ export function datasetMeans(checkpoints: ScoredCheckpoint[]): Record<string, nu
   const names = Object.keys(checkpoints[0].scores.datasets);
   return Object.fromEntries(names.map((name) => [
     name,
-    100 * checkpoints.reduce((sum, c) => sum + c.scores.datasets[name]["ndcg@10"], 0) /
-    checkpoints.length,
+    100 * mean(checkpoints.map((c) => c.scores.datasets[name]["ndcg@10"])),
   ]));
 }
