@@ -5,12 +5,10 @@
  * cached, so every pipeline distils from the same file, as in the paper.
  */
 import * as tf from "@tensorflow/tfjs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { writeJsonAtomic } from "../util/atomic_write.ts";
-import { cacheKey } from "../cache/cache.ts";
+import { cachedStep } from "../cache/cached_step.ts";
 import { loadCheckpoint } from "../checkpoints/checkpoint.ts";
-import { REPO_ROOT } from "../cache/code_version.ts";
-import { computeIdentity } from "../cache/compute_identity.ts";
 import { embedRows, tokenRows } from "../models/embed.ts";
 import { bm25Retriever } from "../retrieval/bm25.ts";
 import {
@@ -54,25 +52,17 @@ export async function kdDataset(
   // quality is measured on, queries it has not seen.
   const offset = profile.teacherTraining.steps * profile.teacherTraining.batchSize;
   const pool = supervisedPool(teacherPoolExamples(context), profile.kdQueries, offset);
-  const module = relative(REPO_ROOT, new URL(import.meta.url).pathname);
-  const { codeVersion: code, ...computedBy } = await computeIdentity(module, context.backend);
   // The paper's file has 32 candidates per query; a tiny corpus (tests) caps it.
   const candidates = Math.min(KD_CANDIDATES, pool.corpus.size);
   const settings = { kdQueries: profile.kdQueries, offset, firstStage: "bm25", candidates };
-  const key = await cacheKey({
-    ...computedBy,
+  const { key, dir } = await cachedStep(cache, {
+    module: import.meta.url,
+    backend: context.backend,
     phase: "kd_dataset",
     config: settings,
     parentKey: teacherResult.key,
     dataChecksums: context.data.checksums,
-    codeVersion: code,
-  });
-  await cache.getOrBuild(key, {
-    phase: "kd_dataset",
-    parentKey: teacherResult.key,
     profile: profile.name,
-    codeVersion: code,
-    module,
   }, async (folder) => {
     const { model } = await loadCheckpoint(teacherResult.dir);
     const built = await buildKdDataset(pool.queries, pool.corpus, {
@@ -92,7 +82,6 @@ export async function kdDataset(
     });
     disposeParams(model.params);
   });
-  const dir = cache.path(key);
   return {
     key,
     records: await readKdDataset(join(dir, "kd.jsonl"), { corpus: pool.corpus, candidates }),

@@ -5,12 +5,16 @@
  * miss trains (resuming from a snapshot if an earlier attempt was interrupted) and
  * stores weights, config, training log, metrics and provenance as one cache entry.
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { writeJsonAtomic } from "../util/atomic_write.ts";
-import { type CacheEntryInfo, cacheKey, type CheckpointCache } from "../cache/cache.ts";
+import type { CacheEntryInfo, CheckpointCache } from "../cache/cache.ts";
+import {
+  cachedStep,
+  type CachedStepIdentity,
+  cachedStepIdentity,
+  type CachedStepSpec,
+} from "../cache/cached_step.ts";
 import { loadCheckpoint, saveCheckpoint } from "../checkpoints/checkpoint.ts";
-import { REPO_ROOT } from "../cache/code_version.ts";
-import { computeIdentity } from "../cache/compute_identity.ts";
 import type { Model } from "../models/model.ts";
 import { disposeParams } from "../models/params.ts";
 import type { Tokenizer } from "../models/tokenizer.ts";
@@ -95,15 +99,16 @@ export function phaseTrainConfig(settings: PhaseSettings, validateEvery: number)
   };
 }
 
-/** Run `job` or fetch its cached result. */
-export async function runPhase(context: StudyContext, job: PhaseJob): Promise<PhaseResult> {
-  const dataChecksums = Object.fromEntries(
-    job.data.map((name) => [name, context.data.checksums[name] ?? "?"]),
-  );
-  const module = relative(REPO_ROOT, new URL(job.module).pathname);
-  const { codeVersion: code, ...computedBy } = await computeIdentity(module, context.backend);
-  const key = await cacheKey({
-    ...computedBy,
+/** A job's cache key, with the entry metadata and data checksums that go with it. */
+export interface PhaseIdentity extends CachedStepIdentity {
+  dataChecksums: Record<string, string>;
+}
+
+/** What identifies `job`'s checkpoint in the cache (see {@link cachedStep}). */
+function phaseStep(context: StudyContext, job: PhaseJob): CachedStepSpec {
+  return {
+    module: job.module,
+    backend: context.backend,
     phase: job.phase,
     config: {
       settings: job.settings,
@@ -112,17 +117,26 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
       profile: context.profile.name,
     },
     parentKey: job.parent?.key ?? null,
-    dataChecksums,
-    codeVersion: code,
-  });
-  const meta = {
-    phase: job.phase,
-    parentKey: job.parent?.key ?? null,
+    dataChecksums: Object.fromEntries(
+      job.data.map((name) => [name, context.data.checksums[name] ?? "?"]),
+    ),
     profile: context.profile.name,
-    codeVersion: code,
-    module,
   };
-  const { info } = await context.cache.getOrBuild(key, meta, async (folder) => {
+}
+
+/**
+ * The cache key `job` has in `context`: exported so that a model trained elsewhere
+ * (`deno task import`) is registered exactly where the suite would have put its own.
+ */
+export async function phaseIdentity(context: StudyContext, job: PhaseJob): Promise<PhaseIdentity> {
+  const step = phaseStep(context, job);
+  return { ...await cachedStepIdentity(step), dataChecksums: step.dataChecksums };
+}
+
+/** Run `job` or fetch its cached result. */
+export async function runPhase(context: StudyContext, job: PhaseJob): Promise<PhaseResult> {
+  const step = phaseStep(context, job);
+  const { key, info } = await cachedStep(context.cache, step, async (folder, key) => {
     const parent = job.parent ? (await loadCheckpoint(job.parent.dir)).model : null;
     const task = await job.task(parent);
     const log = await train(task, job.train, {
@@ -136,7 +150,7 @@ export async function runPhase(context: StudyContext, job: PhaseJob): Promise<Ph
       seed: job.seed,
       backend: context.backend,
       parentKey: job.parent?.key ?? null,
-      dataChecksums,
+      dataChecksums: step.dataChecksums,
       wallSeconds: log.seconds,
       tokens: log.tokens,
       flops: 3 * log.tokens *

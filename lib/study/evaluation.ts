@@ -4,16 +4,15 @@
  * paired significance tests. Results are cached by (checkpoint key, the suite's contents,
  * code, packages, backend), so a rerun of the study evaluates nothing twice.
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { BeirDataset } from "../datasets/beir.ts";
 import { readDataset } from "../datasets/dataset.ts";
 import { suiteFolders } from "../data/suite.ts";
 import { bm25Retriever } from "../retrieval/bm25.ts";
 import { CheckpointCache } from "../cache/cache.ts";
-import { cacheKey } from "../cache/cache.ts";
+import { cachedStep, cachedStepIdentity, type CachedStepSpec } from "../cache/cached_step.ts";
 import { loadCheckpoint } from "../checkpoints/checkpoint.ts";
 import { REPO_ROOT } from "../cache/code_version.ts";
-import { computeIdentity } from "../cache/compute_identity.ts";
 import { suiteChecksums } from "../datasets/dataset_checksum.ts";
 import { writeJsonAtomic } from "../util/atomic_write.ts";
 import { mean } from "../util/summary.ts";
@@ -93,28 +92,35 @@ function evaluationCache(context: StudyContext): CheckpointCache {
   return new CheckpointCache(join(context.cache.root, "..", "evaluations"));
 }
 
-const MODULE = relative(REPO_ROOT, new URL(import.meta.url).pathname);
-
 /**
- * The cache key of the scores of checkpoint `parentKey` on `suite`: the suite's contents,
- * the profile, and the code, packages and backend that score; with the code version.
+ * What identifies the scores of checkpoint `parentKey` on `suite`: the suite's contents, the
+ * profile, and (through {@link cachedStep}) the code, packages and backend that score.
  */
+async function evaluationStep(
+  context: StudyContext,
+  suite: BeirDataset[],
+  parentKey: string,
+): Promise<CachedStepSpec> {
+  const suiteId = suite.map((d) => `${d.name}:${d.qrels.size}:${d.corpus.size}`);
+  return {
+    module: import.meta.url,
+    backend: context.backend,
+    phase: "evaluation",
+    config: { suiteId, profile: context.profile.name },
+    parentKey,
+    dataChecksums: await suiteChecksums(suite),
+    profile: context.profile.name,
+  };
+}
+
+/** The cache key of the scores of checkpoint `parentKey` on `suite`, with the code version. */
 export async function evaluationKey(
   context: StudyContext,
   suite: BeirDataset[],
   parentKey: string,
 ): Promise<{ key: string; codeVersion: string }> {
-  const { codeVersion, ...computedBy } = await computeIdentity(MODULE, context.backend);
-  const suiteId = suite.map((d) => `${d.name}:${d.qrels.size}:${d.corpus.size}`);
-  const key = await cacheKey({
-    ...computedBy,
-    phase: "evaluation",
-    config: { suiteId, profile: context.profile.name },
-    parentKey,
-    dataChecksums: await suiteChecksums(suite),
-    codeVersion,
-  });
-  return { key, codeVersion };
+  const { key, meta } = await cachedStepIdentity(await evaluationStep(context, suite, parentKey));
+  return { key, codeVersion: meta.codeVersion };
 }
 
 /** Scores of a ColBERT/dense checkpoint (or the teacher, reranking BM25), cached. */
@@ -123,15 +129,8 @@ export async function evaluatePhase(
   suite: BeirDataset[],
   result: PhaseResult,
 ): Promise<SuiteScores> {
-  const { key, codeVersion: code } = await evaluationKey(context, suite, result.key);
-  const cache = evaluationCache(context);
-  await cache.getOrBuild(key, {
-    phase: "evaluation",
-    parentKey: result.key,
-    profile: context.profile.name,
-    codeVersion: code,
-    module: MODULE,
-  }, async (folder) => {
+  const step = await evaluationStep(context, suite, result.key);
+  const { dir } = await cachedStep(evaluationCache(context), step, async (folder) => {
     const { model } = await loadCheckpoint(result.dir);
     const scores = model.config.kind === "cross"
       ? await scoreSuite(
@@ -152,7 +151,7 @@ export async function evaluatePhase(
     disposeParams(model.params);
     await writeJsonAtomic(join(folder, "scores.json"), scores);
   });
-  return JSON.parse(await Deno.readTextFile(join(cache.path(key), "scores.json")));
+  return JSON.parse(await Deno.readTextFile(join(dir, "scores.json")));
 }
 
 /** BM25's scores on the suite (fast, not cached). */
