@@ -7,6 +7,7 @@
 import { basename } from "node:path";
 import type { BeirDataset } from "../datasets/beir.ts";
 import { sha256File } from "../util/checksum.ts";
+import { markdownTable } from "../util/markdown_table.ts";
 import { mean, quantile } from "../util/summary.ts";
 import type { Origin } from "./inputs.ts";
 import { seededRandom, shuffled } from "../util/random.ts";
@@ -104,11 +105,10 @@ export function cardsTable(cards: readonly DataCard[]): string {
     const lengths = Object.entries(card.lengths.fields)
       .map(([field, stats]) => `${field} ${stats.mean}`).join(", ");
     const origin = card.origins.map((o) => `${basename(o.name)} ${o.version}`.trim()).join(", ");
-    return `| ${card.name} | ${card.kind} | ${count} | ${lengths} | ${card.licence} | ${origin} |`;
+    return [card.name, card.kind, `${count}`, lengths, card.licence, origin];
   });
-  return [
-    "| dataset | kind | records / queries | mean tokens | licence | origin |",
-    "|---|---|---|---|---|---|",
-    ...rows,
-  ].join("\n");
+  return markdownTable(
+    ["dataset", "kind", "records / queries", "mean tokens", "licence", "origin"],
+    rows,
+  );
 }

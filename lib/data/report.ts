@@ -11,6 +11,7 @@ import { seededRandom, shuffled } from "../util/random.ts";
 import { asPair } from "../datasets/records.ts";
 import { batchShares } from "../train/sampler.ts";
 import type { SuiteRow } from "./suite.ts";
+import { type Align, markdownTable } from "../util/markdown_table.ts";
 
 /** A query with its (first relevant) document, for display. */
 export type Example = { query: string; document: string };
@@ -24,19 +25,20 @@ export function mixtureTable(cards: readonly DataCard[]): string {
   const shares = batchShares(
     Object.fromEntries(pairs.map((card) => [card.name, card.counts.records])),
   );
-  const rows = pairs.map((card) =>
-    `| ${card.name} | ${card.counts.records.toLocaleString("en")} | ${
-      percent(shares[card.name])
-    } | ` +
-    `${mean(card, "query")} | ${mean(card, "document")} | ${card.licence} |`
-  );
+  const rows = pairs.map((card) => [
+    card.name,
+    card.counts.records.toLocaleString("en"),
+    percent(shares[card.name]),
+    `${mean(card, "query")}`,
+    `${mean(card, "document")}`,
+    card.licence,
+  ]);
   const total = pairs.reduce((sum, card) => sum + card.counts.records, 0);
-  return [
-    "| source | pairs | share of batches | mean query tokens | mean document tokens | licence |",
-    "|---|---:|---:|---:|---:|---|",
-    ...rows,
-    `| **total** | ${total.toLocaleString("en")} | 100% | | | |`,
-  ].join("\n");
+  return markdownTable(
+    ["source", "pairs", "share of batches", "mean query tokens", "mean document tokens", "licence"],
+    [...rows, ["**total**", total.toLocaleString("en"), "100%", "", "", ""]],
+    { align: ["left", "right", "right", "right", "right", "left"] },
+  );
 }
 
 /** The evaluation suite and dev sets: sizes and mean lengths per dataset. */
@@ -44,26 +46,39 @@ export function suiteTable(cards: readonly DataCard[]): string {
   const rows = cards.filter((card) => card.kind === "eval" || card.kind === "dev").map((card) => {
     const { corpus, queries, judgments } = card.counts;
     const origin = card.origins.map((o) => `${o.name.split("/").pop()} ${o.version}`.trim());
-    return `| ${card.name} | ${card.kind} | ${corpus} | ${queries} | ${judgments} | ` +
-      `${mean(card, "query")} | ${mean(card, "document")} | ${origin.join(", ")} |`;
+    const counts = [corpus, queries, judgments, mean(card, "query"), mean(card, "document")];
+    return [card.name, card.kind, ...counts.map((count) => `${count}`), origin.join(", ")];
   });
-  return [
-    "| dataset | role | documents | queries | judgments | mean query tokens | mean document tokens | origin |",
-    "|---|---|---:|---:|---:|---:|---:|---|",
-    ...rows,
-  ].join("\n");
+  return markdownTable(
+    [
+      "dataset",
+      "role",
+      "documents",
+      "queries",
+      "judgments",
+      "mean query tokens",
+      "mean document tokens",
+      "origin",
+    ],
+    rows,
+    { align: ["left", "left", "right", "right", "right", "right", "right", "left"] },
+  );
 }
 
 /** The suite's scores as a table (nDCG@10 and recall@100 in percent, as the paper prints). */
 export function suiteResultsTable(model: string, rows: readonly SuiteRow[]): string {
-  return [
-    `| ${model} | queries | nDCG@10 | recall@100 | MRR@10 |`,
-    "|---|---:|---:|---:|---:|",
-    ...rows.map((row) =>
-      `| ${row.dataset} | ${row.queries} | ${(100 * row["ndcg@10"]).toFixed(2)} | ` +
-      `${(100 * row["recall@100"]).toFixed(2)} | ${(100 * row["mrr@10"]).toFixed(2)} |`
-    ),
-  ].join("\n");
+  const percentage = (x: number) => (100 * x).toFixed(2);
+  return markdownTable(
+    [model, "queries", "nDCG@10", "recall@100", "MRR@10"],
+    rows.map((row) => [
+      row.dataset,
+      `${row.queries}`,
+      percentage(row["ndcg@10"]),
+      percentage(row["recall@100"]),
+      percentage(row["mrr@10"]),
+    ]),
+    { align: ["left", "right", "right", "right", "right"] },
+  );
 }
 
 /** `count` seeded examples of a dataset (training pairs, or eval query + first relevant document). */
@@ -103,13 +118,12 @@ export async function examples(
 export function examplesTable(name: string, rows: readonly Example[], maxChars = 160): string {
   const cell = (text: string) => {
     const cut = text.length > maxChars ? text.slice(0, maxChars) + "…" : text;
-    return cut.replace(/\s+/g, " ").replace(/\|/g, "\\|");
+    return cut.replace(/\s+/g, " ");
   };
-  return [
-    `| ${name}: query | document |`,
-    "|---|---|",
-    ...rows.map((row) => `| ${cell(row.query)} | ${cell(row.document)} |`),
-  ].join("\n");
+  return markdownTable(
+    [`${name}: query`, "document"],
+    rows.map((row) => [cell(row.query), cell(row.document)]),
+  );
 }
 
 /** Counts of `lengths` in bins of `width` (the last bin collects everything from `max` up). */
@@ -157,14 +171,13 @@ export function decontaminationTable(cards: readonly DataCard[]): string {
   const training = cards.filter((card) => card.kind === "pairs" || card.kind === "supervised");
   const evaluation = [...new Set(training.flatMap((card) => Object.keys(card.decontaminated)))]
     .sort();
-  return [
-    `| training source | ${evaluation.join(" | ")} | kept |`,
-    `|---|${evaluation.map(() => "---:|").join("")}---:|`,
-    ...training.map((card) =>
-      `| ${card.name} | ${
-        evaluation.map((name) => card.decontaminated[name] ?? 0).join(" | ")
-      } | ` +
-      `${card.counts.records} |`
-    ),
-  ].join("\n");
+  return markdownTable(
+    ["training source", ...evaluation, "kept"],
+    training.map((card) => [
+      card.name,
+      ...evaluation.map((name) => `${card.decontaminated[name] ?? 0}`),
+      `${card.counts.records}`,
+    ]),
+    { align: ["left", ...evaluation.map((): Align => "right"), "right"] },
+  );
 }

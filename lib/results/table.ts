@@ -21,6 +21,7 @@
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic_write.ts";
 import type { MeanSpread } from "./stats.ts";
+import { markdownCell, markdownTable } from "../util/markdown_table.ts";
 
 /**
  * How a column's cells are typed and shown: free text; a number with `digits` decimals;
@@ -153,23 +154,23 @@ export function formatCell(value: Cell, column: Column): string {
 /** The table as a Markdown heading, pipe table (group label rows in bold) and notes. */
 export function tableToMarkdown(table: Table): string {
   checkTable(table);
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  const escape = (text: string) => text.replaceAll("|", "\\|").replace(/\r?\n/g, " ");
-  const lines = [
-    `### ${escape(table.title)}`,
-    "",
-    line(table.columns.map((c) => escape(c.header))),
-    line(table.columns.map((c) => (c.kind === "text" ? "---" : "---:"))),
-  ];
+  const rows: string[][] = [];
   let group: string | undefined;
   for (const row of table.rows) {
     if (row.group !== undefined && row.group !== group) {
-      lines.push(line(table.columns.map((_, i) => (i === 0 ? `**${escape(row.group!)}**` : ""))));
+      rows.push(table.columns.map((_, i) => (i === 0 ? `**${row.group}**` : "")));
     }
     group = row.group;
-    lines.push(line(table.columns.map((c) => escape(formatCell(row.cells[c.key], c)))));
+    rows.push(table.columns.map((c) => formatCell(row.cells[c.key], c)));
   }
-  for (const note of table.notes ?? []) lines.push("", escape(note));
+  const lines = [
+    `### ${markdownCell(table.title)}`,
+    "",
+    markdownTable(table.columns.map((c) => c.header), rows, {
+      align: table.columns.map((c) => (c.kind === "text" ? "left" : "right")),
+    }),
+  ];
+  for (const note of table.notes ?? []) lines.push("", markdownCell(note));
   return lines.join("\n") + "\n";
 }
 

@@ -3,6 +3,7 @@
  * uses: the notebooks render this side by side so every deviation is visible.
  */
 import { forwardFlopsPerToken } from "../models/suite_encoder.ts";
+import { markdownTable } from "../util/markdown_table.ts";
 import type { Profile } from "../phases/profile_settings.ts";
 
 /** One row of the comparison: a setting, the paper's value, the profile's value. */
@@ -162,9 +163,8 @@ export function settingsTable(
 
 /** A settings table as Markdown. */
 export function settingsMarkdown(rows: SettingRow[]): string {
-  const lines = ["| setting | paper | this profile | why it differs |", "|---|---|---|---|"];
-  for (const row of rows) {
-    lines.push(`| ${row.setting} | ${row.paper} | ${row.ours} | ${row.why ?? ""} |`);
-  }
-  return lines.join("\n");
+  return markdownTable(
+    ["setting", "paper", "this profile", "why it differs"],
+    rows.map((row) => [row.setting, row.paper, row.ours, row.why ?? ""]),
+  );
 }
