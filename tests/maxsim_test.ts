@@ -121,6 +121,15 @@ testOnEveryBackend("maxsimGrouped and maxsimPairwise match nested loops", async 
   assertClose(await pairwise.data(), expected.map((row) => row[0]), 1e-5, "pairwise");
 });
 
+testOnEveryBackend("maxsimGrouped refuses a group count that differs from the query count", () => {
+  const { q, d, qMask, dMask } = randomCase(2);
+  const documents = { embeddings: tf.tensor4d([[d[0]]]), mask: tf.tensor3d([[dMask[0]]]) };
+  assert.throws(
+    () => maxsimGrouped(batch(q, qMask), documents),
+    new RegExp(`${q.length} queries but 1 groups`),
+  );
+});
+
 testOnEveryBackend("denseScores is the dot product of pooled vectors", async () => {
   const q = randomArray([3, 4], 3) as Matrix;
   const d = randomArray([5, 4], 4) as Matrix;

@@ -164,6 +164,24 @@ testOnEveryBackend("single-vector indexes make the search a dense dot-product se
   assertSameRanking(found, expected);
 });
 
+testOnEveryBackend(
+  "searchMaxSim refuses k < 1 and mismatched widths, and frees every tensor",
+  async () => {
+    const corpus = randomIndex(13, 7, 1);
+    const queries = randomIndex(5, 4, 2);
+    await assert.rejects(searchMaxSim(queries, corpus, { k: 0 }), /k must be >= 1, got 0/);
+    const tokens = queries.offsets[queries.offsets.length - 1];
+    const narrow = { ...queries, dim: 2, vectors: queries.vectors.slice(0, tokens * 2) };
+    await assert.rejects(
+      searchMaxSim(narrow, corpus, { k: 1 }),
+      /query dim 2 differs from corpus dim 4/,
+    );
+    const before = tf.memory().numTensors;
+    await searchMaxSim(queries, corpus, { k: 3, documentChunkSize: 4 });
+    assert.equal(tf.memory().numTensors, before);
+  },
+);
+
 Deno.test("concatIndexes joins consecutive batches", () => {
   const [a, b] = [randomIndex(3, 4, 7), randomIndex(2, 4, 8)];
   const joined = concatIndexes([a, b]);
