@@ -11,6 +11,7 @@ import {
   figureBundle,
   MAX_OUTPUT_BYTES,
 } from "../lib/results/notebook_display.ts";
+import { emaSmooth, smoothingSpan } from "../lib/results/smoothing.ts";
 
 const OURS: PipelineCheckpoints[] = [
   { name: "(a) KD only", checkpoints: [{ label: "KD", compute: 3e15, score: 0.3, spread: 0.01 }] },
@@ -23,18 +24,31 @@ const OURS: PipelineCheckpoints[] = [
   },
 ];
 
-Deno.test("cost figure: one line per pipeline through its checkpoints on a log compute axis", () => {
+Deno.test("cost figure: a line and shaped checkpoints per pipeline on a log compute axis", () => {
   const { data, layout } = costFigure(OURS);
-  assert.equal(data.length, 2);
-  assert.deepEqual(data[1].x, [1e15, 4e15]);
-  assert.deepEqual(data[1].y, [0.2, 0.35]);
-  assert.deepEqual(data[1].text, ["unsup", "KD"]);
-  assert.deepEqual(data[1].error_y, { type: "data", array: [0.02, 0.01], visible: true });
-  assert.equal((layout.xaxis as { type: string }).type, "log");
+  // Per pipeline a line (in the legend) and its markers; then one legend entry per phase.
+  assert.deepEqual(data.map((t) => [t.name, t.mode, t.showlegend]), [
+    ["(a) KD only", "lines", true],
+    ["(a) KD only", "markers", false],
+    ["(c) ColBERT-Zero", "lines", true],
+    ["(c) ColBERT-Zero", "markers", false],
+    ["after KD", "markers", undefined], // the paper's phases first, in training order
+    ["after unsup", "markers", undefined],
+  ]);
+  const markers = data[3];
+  assert.deepEqual(markers.x, [1e15, 4e15]);
+  assert.deepEqual(markers.y, [0.2, 0.35]);
+  assert.deepEqual(markers.text, ["unsup", "KD"]); // on hover; no text drawn on the points
+  assert.deepEqual((markers.marker as { symbol: string[] }).symbol, ["triangle-up", "diamond"]);
+  assert.deepEqual(markers.error_y, { type: "data", array: [0.02, 0.01], visible: true });
+  assert.equal((data[4].marker as { symbol: string }).symbol, "diamond");
+  const xaxis = layout.xaxis as { type: string; tickvals: number[]; ticktext: string[] };
+  assert.equal(xaxis.type, "log");
+  assert.deepEqual(xaxis.ticktext, ["1000T", "2000T", "5000T"]);
   assert.equal(layout.xaxis2, undefined);
   // Without spreads there are no error bars at all.
   const bare = costFigure([{ name: "p", checkpoints: [{ label: "KD", compute: 1, score: 0.1 }] }]);
-  assert.equal(bare.data[0].error_y, undefined);
+  assert.equal(bare.data[1].error_y, undefined);
   assert.throws(
     () => costFigure([{ name: "p", checkpoints: [{ label: "KD", compute: 1, score: NaN }] }]),
     /p, checkpoint 1 has a non-finite value/,
@@ -47,17 +61,24 @@ Deno.test("cost figure with the paper's points: second panel, same colour per pi
     { name: "GTE-ModernColBERT", checkpoints: [{ label: "KD", compute: 10, score: 54.67 }] },
   ];
   const { data, layout } = costFigure(OURS, { reference });
-  assert.equal(data.length, 4);
-  const colour = (i: number) => (data[i].line as { color: string }).color;
+  const lines = data.filter((t) => t.mode === "lines");
+  assert.equal(lines.length, 4);
+  const colour = (i: number) => (lines[i].line as { color: string }).color;
   assert.equal(colour(2), colour(1)); // (c) in both panels
   assert.notEqual(colour(3), colour(0));
-  assert.deepEqual(data.map((t) => [t.xaxis, t.showlegend]), [
+  assert.deepEqual(lines.map((t) => [t.xaxis, t.showlegend]), [
     ["x", true],
     ["x", true],
     ["x2", false], // already in the legend from our panel
     ["x2", true], // only in the paper's panel
   ]);
-  assert.equal((layout.xaxis2 as { type: string }).type, "log");
+  const xaxis2 = layout.xaxis2 as { type: string; ticktext: string[] };
+  assert.equal(xaxis2.type, "log");
+  assert.deepEqual(xaxis2.ticktext, ["10", "20", "50", "100", "200", "500"]);
+  assert.deepEqual(
+    (layout.annotations as { text: string }[]).map((a) => a.text),
+    ["<b>this study</b>", "<b>the paper</b>"],
+  );
 });
 
 Deno.test("prompt figure: grouped bars per base, one trace per fine-tuning setting", () => {
@@ -73,34 +94,50 @@ Deno.test("prompt figure: grouped bars per base, one trace per fine-tuning setti
   ]);
   assert.equal(layout.barmode, "group");
   assert.deepEqual(data.map((t) => t.name), ["with", "without"]);
-  assert.deepEqual(data[0].x, ["multi-vector base<br>pre-trained with prompts", "dense base"]);
+  assert.deepEqual(data[0].x, ["multi-vector base<br>pre-trained with<br>prompts", "dense base"]);
   assert.deepEqual(data[0].y, [0.4, 0.3]);
   assert.deepEqual(data[1].y, [0.35, null]); // a combination not run is a gap, not a zero
   assert.deepEqual((data[0].error_y as { array: number[] }).array, [0.01, 0]);
   assert.equal(data[1].error_y, undefined);
 });
 
-Deno.test("training curves: a panel per phase, dev scores on an overlaid right axis", () => {
+Deno.test("training curves: a column per panel, loss above dev, one legend entry per series", () => {
+  const long = Array.from({ length: 60 }, (_, i) => i + 1);
   const { data, layout } = trainingCurvesFigure([
-    { phase: "unsupervised", steps: [1, 2, 3], loss: [3, 2, 1], dev: { steps: [3], score: [0.2] } },
-    { phase: "KD", steps: [1, 2], loss: [0.5, 0.4] },
+    { phase: "backbone", steps: [], loss: [] },
+    {
+      phase: "c unsupervised",
+      panel: "unsupervised",
+      series: "(c)",
+      steps: long,
+      loss: long.map((s) => 5 / s),
+      dev: { steps: [30, 60], score: [0.2, 0.3] },
+    },
+    { phase: "a KD", panel: "KD", series: "(a)", steps: [1, 2], loss: [0.5, 0.4] },
+    { phase: "c KD", panel: "KD", series: "(c)", colour: "#123456", steps: [1, 2], loss: [1, 2] },
   ]);
-  assert.deepEqual(data.map((t) => [t.name, t.xaxis, t.yaxis]), [
-    ["unsupervised loss", "x", "y"],
-    ["unsupervised dev nDCG@10", "x", "y3"],
-    ["KD loss", "x2", "y2"],
+  assert.deepEqual(data.map((t) => [t.name, t.xaxis, t.yaxis, t.showlegend, t.opacity]), [
+    ["(c)", "x", "y", false, 0.25], // raw loss, faint, behind
+    ["(c)", "x", "y", true, undefined], // smoothed loss
+    ["(c)", "x2", "y2", false, undefined], // dev scores, in the panel below
+    ["(a)", "x3", "y3", true, undefined], // 2 steps: nothing to smooth, no raw curve
+    ["(c)", "x3", "y3", false, undefined],
   ]);
-  assert.deepEqual(layout.yaxis3, {
-    overlaying: "y",
-    side: "right",
-    anchor: "x",
-    title: { text: "dev nDCG@10" },
-    showgrid: false,
-  });
-  const [top, bottom] = [layout.yaxis, layout.yaxis2].map((a) =>
-    (a as { domain: number[] }).domain
+  assert.deepEqual(data[1].y, emaSmooth(long.map((s) => 5 / s), 3));
+  // A series keeps its colour across panels unless a curve names one.
+  const colour = (i: number) => (data[i].line as { color: string }).color;
+  assert.equal(colour(0), colour(2));
+  assert.equal(colour(4), "#123456");
+  const domain = (axis: string) => (layout[axis] as { domain: number[] }).domain;
+  assert.ok(domain("yaxis2")[1] < domain("yaxis")[0]); // dev below loss
+  assert.ok(domain("xaxis")[1] < domain("xaxis3")[0]); // KD right of unsupervised
+  // The untrained backbone gets a note, not an empty panel.
+  assert.equal(layout.xaxis4, undefined);
+  assert.match((layout.title as { text: string }).text, /not trained \(0 steps\).*: backbone/);
+  assert.deepEqual(
+    (layout.annotations as { text: string }[]).map((a) => a.text),
+    ["<b>unsupervised</b>: loss", "<b>unsupervised</b>: dev nDCG@10", "<b>KD</b>: loss"],
   );
-  assert.ok(0 <= bottom[0] && bottom[0] < bottom[1] && bottom[1] < top[0] && top[1] <= 1);
   assert.throws(
     () => trainingCurvesFigure([{ phase: "KD", steps: [1, 2], loss: [1] }]),
     /KD loss: 2 steps but 1 values/,
@@ -110,10 +147,16 @@ Deno.test("training curves: a panel per phase, dev scores on an overlaid right a
     /KD loss at step 2 has a non-finite value/,
   );
   const untrained = trainingCurvesFigure([{ phase: "backbone", steps: [], loss: [] }]);
-  assert.match(
-    JSON.stringify(untrained.layout.annotations),
-    /backbone<\/b> \(0 steps: not trained\)/,
-  );
+  assert.equal(untrained.data.length, 0);
+  assert.match((untrained.layout.title as { text: string }).text, /0 steps/);
+});
+
+Deno.test("smoothing: bias-corrected moving average, a span of a twentieth of the curve", () => {
+  assert.deepEqual(emaSmooth([4, 2, 3], 1), [4, 2, 3]);
+  // Span 3: weight 1/2 on the newest value, divided by the weight seen so far.
+  assert.deepEqual(emaSmooth([4, 2], 3), [4, (0.5 * 0.5 * 4 + 0.5 * 2) / 0.75]);
+  assert.deepEqual([10, 30, 600].map(smoothingSpan), [1, 2, 30]);
+  assert.throws(() => emaSmooth([1], 0), /span must be at least 1/);
 });
 
 Deno.test("notebook bundles: plotly JSON + text (+ SVG), Markdown tables, a size limit", () => {
@@ -124,7 +167,7 @@ Deno.test("notebook bundles: plotly JSON + text (+ SVG), Markdown tables, a size
     "image/svg+xml",
     "text/plain",
   ]);
-  assert.equal(bundle["text/plain"], "Average nDCG@10 against training compute (2 traces)");
+  assert.equal(bundle["text/plain"], "Average nDCG@10 against training compute (6 traces)");
   // Deno's kernel displays any object with this method (Deno.jupyter.$display).
   const shown = displayFigure(figure)[Symbol.for("Jupyter.display")]();
   assert.deepEqual(shown["application/vnd.plotly.v1+json"], figure);

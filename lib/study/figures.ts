@@ -4,10 +4,12 @@
  * prompts at fine-tuning, and the training curves of every phase.
  */
 import {
+  COLOURS,
   costFigure,
   type PipelineCheckpoints,
   type PlotlyFigure,
   promptEffectFigure,
+  type TrainingCurve,
   trainingCurvesFigure,
 } from "../results/plots.ts";
 import { trainingCurve } from "./phase_report.ts";
@@ -61,9 +63,13 @@ export function costPoints(run: StudyRun): PipelineCheckpoints[] {
 export function studyCostFigure(run: StudyRun): PlotlyFigure {
   return costFigure(costPoints(run), {
     title: "Average nDCG@10 against multi-vector training compute",
-    scoreTitle: `average nDCG@10 x 100 (profile ${run.profile})`,
+    scoreTitle: "average nDCG@10 x 100",
     computeTitle: "FLOPs in ColBERT phases (estimated)",
+    panelTitle: `this study: profile ${run.profile}, ${run.seeds.length} seeds (bars: std)`,
     reference: PAPER_COST_POINTS,
+    referenceScoreTitle: "BEIR average nDCG@10 x 100",
+    referenceComputeTitle: "GH200-hours in multi-vector phases",
+    referencePanelTitle: "the paper: ModernBERT-base, BEIR",
   });
 }
 
@@ -85,14 +91,44 @@ export function studyPromptFigure(run: StudyRun): PlotlyFigure {
   return promptEffectFigure(bars, { scoreTitle: "average nDCG@10 x 100 after KD" });
 }
 
-/** Figure: loss (and dev nDCG@10) of every phase of the backbone, teacher and main pipelines. */
+/** Panel of each pipeline stage in the curves figure (stage 0 unsupervised, 1 supervised, 2 KD). */
+const STAGE_PANELS = ["unsupervised contrastive", "supervised contrastive", "distillation (KD)"];
+
+/**
+ * Figure: loss (and dev nDCG@10) of the backbone, the teacher and every phase of the main
+ * pipelines (first seed): one column per phase, one colour per pipeline, as in the cost figure.
+ */
 export function studyCurvesFigure(run: StudyRun): PlotlyFigure {
-  // (a) and (b) share their dense unsupervised phase: each checkpoint is drawn once.
-  const stages = ["a", "b", "c"].flatMap((id) => runsOf(run, id)[0].stages);
-  const unique = [
-    ...new Map([run.backbone, run.teacher, ...stages].map((c) => [c.key, c])).values(),
+  const curves: TrainingCurve[] = [
+    { ...trainingCurve(run.backbone), panel: "backbone (MLM)", series: "backbone", colour: "#555" },
+    {
+      ...trainingCurve(run.teacher),
+      panel: "teacher (cross-encoder)",
+      series: "teacher",
+      colour: COLOURS[4],
+    },
   ];
-  return trainingCurvesFigure(unique.map(trainingCurve), {
+  // (a) and (b) share their dense unsupervised phase: that checkpoint is drawn once, as both's.
+  const byKey = new Map<string, TrainingCurve>();
+  MAIN_PIPELINES.forEach((spec, i) => {
+    runsOf(run, spec.id)[0].stages.forEach((stage, s) => {
+      const shared = byKey.get(stage.key);
+      if (shared) {
+        shared.series = `${shared.series} and ${spec.name}`;
+        shared.colour = COLOURS[5];
+        return;
+      }
+      const curve = {
+        ...trainingCurve(stage),
+        panel: STAGE_PANELS[s],
+        series: spec.name,
+        colour: COLOURS[i],
+      };
+      byKey.set(stage.key, curve);
+      curves.push(curve);
+    });
+  });
+  return trainingCurvesFigure(curves, {
     title: `Training curves (profile ${run.profile}, seed ${run.seeds[0]})`,
   });
 }

@@ -50,11 +50,12 @@ function lossLine(log: Reportable["log"]): string {
   } ${(Math.abs(1 - last / first) * 100).toFixed(1)}%)`;
 }
 
-/** The training curve of a phase, for trainingCurvesFigure. */
+/** The training curve of a phase, for trainingCurvesFigure: runs of one phase share a panel. */
 export function trainingCurve(result: Reportable): TrainingCurve {
   const dev = result.log.validation.filter((v) => "dev/ndcg@10" in v.metrics);
   return {
     phase: result.provenance.label,
+    panel: result.provenance.phase,
     steps: result.log.steps.map((s) => s.step),
     loss: result.log.steps.map((s) => s.loss),
     dev: dev.length
