@@ -16,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { createStudyContext } from "../lib/phases/context.ts";
 import type { Profile } from "../lib/phases/profile_settings.ts";
-import { getProfile, withOverrides } from "../lib/phases/profiles.ts";
+import { DEFAULT_PROFILE, getProfile, withOverrides } from "../lib/phases/profiles.ts";
 import { SETTING_RANGES } from "../lib/phases/settings_check.ts";
 import { parseNumber, SettingError } from "../lib/util/number_range.ts";
 import {
@@ -54,7 +54,8 @@ function student(head: string, prompts: string): Student {
   return { kind: head, variant };
 }
 
-class UsageError extends Error {}
+/** A command-line mistake: the commands print it with their usage and exit 2. */
+export class UsageError extends Error {}
 
 function baseOf(values: Record<string, string | string[] | boolean | undefined>): Student {
   return student(
@@ -66,7 +67,7 @@ function baseOf(values: Record<string, string | string[] | boolean | undefined>)
 const PHASES = ["backbone", "unsupervised", "supervised", "teacher", "distillation"];
 
 /** What the command line asks for, every part checked before any data is loaded. */
-interface Request {
+export interface Request {
   phase: string;
   profile: Profile;
   seed: number;
@@ -74,7 +75,8 @@ interface Request {
   base: Student;
 }
 
-function parseRequest(
+/** The request of train's positionals and options (also export's and import's). */
+export function parseRequest(
   positionals: string[],
   values: Record<string, string | string[] | boolean | undefined>,
 ): Request {
@@ -82,7 +84,7 @@ function parseRequest(
   const phase = positionals[0];
   if (!PHASES.includes(phase)) throw new UsageError(`unknown phase '${phase}'`);
   // The profile createStudyContext would pick, so that bad settings stop the run at once.
-  const name = String(values.profile ?? Deno.env.get("COLBERT_PROFILE") ?? "small");
+  const name = String(values.profile ?? Deno.env.get("COLBERT_PROFILE") ?? DEFAULT_PROFILE);
   const profile = withOverrides(getProfile(name), (values.set ?? []) as string[]);
   const seed = values.seed === undefined
     ? profile.seeds[0]
@@ -112,22 +114,25 @@ async function run(context: StudyContext, request: Request, from?: string) {
   }
 }
 
+/** train's options, shared with export and import, which take the same phase options. */
+export const TRAIN_OPTIONS = {
+  profile: { type: "string" },
+  backend: { type: "string" },
+  head: { type: "string", default: "colbert" },
+  prompts: { type: "string", default: "on" },
+  "base-head": { type: "string" },
+  "base-prompts": { type: "string" },
+  seed: { type: "string" },
+  from: { type: "string" },
+  json: { type: "boolean" },
+  set: { type: "string", multiple: true },
+} as const;
+
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      profile: { type: "string" },
-      backend: { type: "string" },
-      head: { type: "string", default: "colbert" },
-      prompts: { type: "string", default: "on" },
-      "base-head": { type: "string" },
-      "base-prompts": { type: "string" },
-      seed: { type: "string" },
-      from: { type: "string" },
-      json: { type: "boolean" },
-      set: { type: "string", multiple: true },
-    },
+    options: TRAIN_OPTIONS,
   });
   const request = parseRequest(positionals, values);
   const context = await createStudyContext({

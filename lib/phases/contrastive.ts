@@ -7,6 +7,7 @@
  * senses plus mined ones), in-batch + hard negatives, no GradCache, temperature 0.2.
  */
 import { planBatches } from "../train/sampler.ts";
+import type { Pair } from "../datasets/records.ts";
 import { embedRows, tokenRows } from "../models/embed.ts";
 import { cachedContrastiveGrads } from "../losses/cached_contrastive.ts";
 import { contrastiveLoss } from "../losses/contrastive.ts";
@@ -37,26 +38,7 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
     variant: options.variant,
     documentLength: profile.unsupervisedDocumentLength,
   });
-  const sources = data.sources.map((s) => ({ name: s.name, groups: s.pairs.map((p) => p.group) }));
-  const bySource = new Map(data.sources.map((s) => [s.name, s.pairs]));
-  // One epoch's plan is fixed by its seed (seed + epoch); steps walk through it, then the
-  // next epoch's. Epoch plans can differ in length by a batch, so a step wraps within its own.
-  const plans = new Map<number, ReturnType<typeof planBatches>>();
-  const epochPlan = (epoch: number) => {
-    if (!plans.has(epoch)) {
-      plans.set(
-        epoch,
-        planBatches(sources, { batchSize: settings.batchSize, seed: options.seed + epoch }),
-      );
-    }
-    return plans.get(epoch)!;
-  };
-  const batchAt = (step: number) => {
-    const perEpoch = epochPlan(0).length;
-    const plan = epochPlan(Math.floor(step / perEpoch));
-    const planned = plan[(step % perEpoch) % plan.length];
-    return planned.indices.map((i) => bySource.get(planned.source)![i]);
-  };
+  const batchAt = unsupervisedBatches(context, options.seed);
   return {
     phase: "unsupervised",
     label: options.label,
@@ -73,7 +55,7 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
         phase: options.label,
         model,
         gradients: async (step) => {
-          const pairs = batchAt(step);
+          const pairs = batchAt(step).pairs;
           const queries = tokenRows(model, tokenizer, {
             texts: pairs.map((p) => p.query),
             side: "query",
@@ -101,6 +83,40 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
         },
       }));
     },
+  };
+}
+
+/**
+ * The unsupervised batch of each step, as a pure function of (seed, step): every batch from
+ * one source. Exported so that `deno task export` writes the very batches the suite trains on.
+ */
+export function unsupervisedBatches(
+  context: StudyContext,
+  seed: number,
+): (step: number) => { source: string; pairs: Pair[] } {
+  const { data, profile } = context;
+  const sources = data.sources.map((s) => ({ name: s.name, groups: s.pairs.map((p) => p.group) }));
+  const bySource = new Map(data.sources.map((s) => [s.name, s.pairs]));
+  // One epoch's plan is fixed by its seed (seed + epoch); steps walk through it, then the
+  // next epoch's. Epoch plans can differ in length by a batch, so a step wraps within its own.
+  const plans = new Map<number, ReturnType<typeof planBatches>>();
+  const epochPlan = (epoch: number) => {
+    if (!plans.has(epoch)) {
+      plans.set(
+        epoch,
+        planBatches(sources, { batchSize: profile.unsupervised.batchSize, seed: seed + epoch }),
+      );
+    }
+    return plans.get(epoch)!;
+  };
+  return (step) => {
+    const perEpoch = epochPlan(0).length;
+    const plan = epochPlan(Math.floor(step / perEpoch));
+    const planned = plan[(step % perEpoch) % plan.length];
+    return {
+      source: planned.source,
+      pairs: planned.indices.map((i) => bySource.get(planned.source)![i]),
+    };
   };
 }
 

@@ -4,9 +4,19 @@
  * the same backbone, as in the paper; seeds vary the contrastive and KD phases.
  */
 import { backboneJob, backboneLabel } from "../phases/backbone.ts";
-import { distillationJob, type KdData, kdDataset } from "../phases/distillation.ts";
+import {
+  distillationJob,
+  type DistillationOptions,
+  type KdData,
+  kdDataset,
+} from "../phases/distillation.ts";
 import { teacher } from "../phases/teacher_phase.ts";
-import { supervisedJob, unsupervisedJob } from "../phases/contrastive.ts";
+import {
+  type ContrastiveOptions,
+  supervisedJob,
+  type SupervisedOptions,
+  unsupervisedJob,
+} from "../phases/contrastive.ts";
 import { type InputVariant, variantName } from "../phases/input_variant.ts";
 import { type PhaseResult, runPhase, type StudyContext } from "../phases/phase.ts";
 import { bm25Scorer, modelScorer } from "../retrieval/mining.ts";
@@ -40,18 +50,54 @@ export function backbone(context: StudyContext): Promise<PhaseResult> {
   );
 }
 
+/** The options of phase 1 for `student`, its parent (the backbone, or `parent`) trained. */
+export async function unsupervisedOptions(
+  context: StudyContext,
+  student: Student,
+  options: { seed: number; parent?: PhaseResult },
+): Promise<ContrastiveOptions> {
+  const parent = options.parent ?? await backbone(context);
+  const label = `${studentLabel(student)} unsupervised`;
+  return { ...student, parent, seed: options.seed, label };
+}
+
 /** Phase 1 for `student` from the backbone (or from `parent`). */
 export async function unsupervised(
   context: StudyContext,
   student: Student,
   options: { seed: number; parent?: PhaseResult },
 ): Promise<PhaseResult> {
-  const parent = options.parent ?? await backbone(context);
-  const label = `${studentLabel(student)} unsupervised`;
   return runPhase(
     context,
-    unsupervisedJob(context, { ...student, parent, seed: options.seed, label }),
+    unsupervisedJob(context, await unsupervisedOptions(context, student, options)),
   );
+}
+
+/** The options of phase 2 for `student`, its parent (`base`'s phase 1, or `parent`) trained. */
+export async function supervisedOptions(
+  context: StudyContext,
+  student: Student,
+  options: { seed: number; base: Student; parent?: PhaseResult },
+): Promise<SupervisedOptions> {
+  const parent = options.parent ??
+    await unsupervised(context, options.base, { seed: options.seed });
+  const label = `${studentLabel(student)} supervised from ${studentLabel(options.base)}`;
+  return {
+    ...student,
+    parent,
+    seed: options.seed,
+    label,
+    // The lexicographers' negatives, then those mined with the model being tuned and BM25.
+    negatives: (pool, model) =>
+      minedNegatives(pool, [
+        modelScorer(model, context.tokenizer, { corpus: pool.corpus }),
+        bm25Scorer(pool.corpus),
+      ], {
+        count: context.profile.supervised.negatives,
+        seed: options.seed,
+      }),
+    mining: "lexical+model+bm25",
+  };
 }
 
 /** Phase 2 for `student` from `base`'s unsupervised checkpoint (or from `parent`). */
@@ -60,27 +106,9 @@ export async function supervised(
   student: Student,
   options: { seed: number; base: Student; parent?: PhaseResult },
 ): Promise<PhaseResult> {
-  const parent = options.parent ??
-    await unsupervised(context, options.base, { seed: options.seed });
-  const label = `${studentLabel(student)} supervised from ${studentLabel(options.base)}`;
   return runPhase(
     context,
-    supervisedJob(context, {
-      ...student,
-      parent,
-      seed: options.seed,
-      label,
-      // The lexicographers' negatives, then those mined with the model being tuned and BM25.
-      negatives: (pool, model) =>
-        minedNegatives(pool, [
-          modelScorer(model, context.tokenizer, { corpus: pool.corpus }),
-          bm25Scorer(pool.corpus),
-        ], {
-          count: context.profile.supervised.negatives,
-          seed: options.seed,
-        }),
-      mining: "lexical+model+bm25",
-    }),
+    supervisedJob(context, await supervisedOptions(context, student, options)),
   );
 }
 
@@ -92,18 +120,27 @@ export async function teacherAndKd(
   return { teacher: trained, kd: await kdDataset(context, trained) };
 }
 
+/** The options of phase 3 for a ColBERT student with `variant` from `parent` (KD data built). */
+export async function distilledOptions(
+  context: StudyContext,
+  variant: InputVariant,
+  options: { seed: number; parent: PhaseResult },
+): Promise<DistillationOptions> {
+  const { kd } = await teacherAndKd(context);
+  const label = `${
+    studentLabel({ kind: "colbert", variant })
+  } KD from ${options.parent.provenance.label}`;
+  return { variant, parent: options.parent, kd, seed: options.seed, label };
+}
+
 /** Phase 3 for a ColBERT student with `variant` from `parent`. */
 export async function distilled(
   context: StudyContext,
   variant: InputVariant,
   options: { seed: number; parent: PhaseResult },
 ): Promise<PhaseResult> {
-  const { kd } = await teacherAndKd(context);
-  const label = `${
-    studentLabel({ kind: "colbert", variant })
-  } KD from ${options.parent.provenance.label}`;
   return runPhase(
     context,
-    distillationJob(context, { variant, parent: options.parent, kd, seed: options.seed, label }),
+    distillationJob(context, await distilledOptions(context, variant, options)),
   );
 }
