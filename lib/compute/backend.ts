@@ -25,11 +25,10 @@ export const BACKEND_ENV = "COLBERT_BACKEND";
 
 /**
  * The backends tried in order when neither an option nor {@link BACKEND_ENV} names one; the
- * first that starts is used. Making `tensorflow` the default where it loads, with wasm +
- * OpenBLAS as the fallback, is this one line: `["tensorflow", "wasm"]`. The committed study
- * ran on wasm + OpenBLAS, so that switch changes its numbers and comes with a rerun.
+ * first that starts is used: TensorFlow's own library where setup built tfjs-node (no heap
+ * limit, its own threaded kernels, CUDA with tfjs-node-gpu), else wasm + OpenBLAS.
  */
-export const DEFAULT_BACKENDS: readonly BackendName[] = ["wasm"];
+export const DEFAULT_BACKENDS: readonly BackendName[] = ["tensorflow", "wasm"];
 
 /** True when `name` is one of {@link BACKENDS}. */
 export function isBackendName(name: string): name is BackendName {
