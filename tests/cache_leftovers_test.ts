@@ -151,3 +151,59 @@ Deno.test("cache: a lock file nobody holds goes at the next build; a held one st
   await held[Symbol.asyncDispose]();
   assert.deepEqual(names(folder.path), ["other"]);
 });
+
+Deno.test("cache gc: an unrecorded build folder goes once it is a day old, not a minute before", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  const hour = 3600 * 1000;
+  // 30 s either side of 24 h: a threshold off by a second per hour or a ms per second misses.
+  for (
+    const [name, age] of [[".tmp-old-abc", 24 * hour + 30_000], [
+      ".tmp-new-def",
+      24 * hour - 30_000,
+    ]]
+  ) {
+    await Deno.mkdir(join(folder.path, name as string));
+    await Deno.utime(join(folder.path, name as string), 0, new Date(Date.now() - (age as number)));
+  }
+  assert.deepEqual(await cache.gc(() => true), [".tmp-old-abc"]);
+  assert.deepEqual(names(folder.path), [".tmp-new-def"]);
+});
+
+Deno.test("cache gc: the snapshots of a key whose lock file nobody holds go with the lock", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  // A build killed while holding its lock: the kernel dropped the flock, the file stayed.
+  await Deno.writeTextFile(join(folder.path, ".lock-killed"), "");
+  await Deno.mkdir(cache.partialPath("killed"));
+  assert.deepEqual(await cache.gc(() => true), [".lock-killed", ".partial-killed"]);
+  assert.deepEqual(names(folder.path), []);
+});
+
+Deno.test("cache: a missing cache folder lists nothing; one that is a file is an error", async () => {
+  await using folder = await temporaryFolder();
+  const missing = new CheckpointCache(join(folder.path, "never-made"));
+  assert.deepEqual(await missing.list(), []);
+  assert.deepEqual(await missing.gc(() => false), []);
+  await Deno.writeTextFile(join(folder.path, "file"), "");
+  await assert.rejects(
+    new CheckpointCache(join(folder.path, "file")).list(),
+    Deno.errors.NotADirectory,
+  );
+});
+
+Deno.test("cache: a build that loses the rename to a verified entry returns it and removes its copy", async () => {
+  await using folder = await temporaryFolder();
+  await using elsewhere = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  let winner: { created: string } | undefined;
+  const result = await cache.getOrBuild("raced", META, async (dir) => {
+    await write(dir);
+    // Another run (on a filesystem that ignores locks) finishes the same key meanwhile.
+    ({ info: winner } = await new CheckpointCache(elsewhere.path).getOrBuild("raced", META, write));
+    await Deno.rename(join(elsewhere.path, "raced"), cache.path("raced"));
+  });
+  assert.equal(result.built, false);
+  assert.equal(result.info.created, winner?.created);
+  assert.deepEqual(names(folder.path), ["raced"], "the losing build's folder is gone");
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cacheKey, type CacheKeySpec, canonicalJson, CheckpointCache } from "../lib/cache/cache.ts";
 import { codeVersion, localModuleGraph } from "../lib/cache/code_version.ts";
+import { temporaryFolder } from "./temporary_folder.ts";
 
 const META = { phase: "toy", parentKey: null, profile: "tiny", codeVersion: "v1" };
 const spec = (config: unknown): CacheKeySpec => ({
@@ -57,6 +58,28 @@ Deno.test("cache: a hit never rebuilds; a damaged entry is moved aside and rebui
   assert.equal(await Deno.readTextFile(join(cache.path("k1"), "weights.bin")), "weights 2");
   const names = [...Deno.readDirSync(cache.root)].map((e) => e.name);
   assert.ok(names.some((n) => n.startsWith(".damaged-k1-")), "the damaged copy is kept aside");
+});
+
+Deno.test("cache: the warning tells a changed file from a missing one", async () => {
+  await using folder = await temporaryFolder();
+  const cache = new CheckpointCache(folder.path);
+  const produce = (dir: string) => Deno.writeTextFile(join(dir, "w"), "x");
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    await cache.getOrBuild("changed", META, produce);
+    await Deno.writeTextFile(join(cache.path("changed"), "w"), "y");
+    assert.equal(await cache.get("changed"), null);
+    await cache.getOrBuild("lost", META, produce);
+    await Deno.remove(join(cache.path("lost"), "w"));
+    assert.equal(await cache.get("lost"), null);
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /changed\/w is damaged \(checksum mismatch\)/);
+  assert.match(warnings[1], /lost\/w is damaged \(missing\)/);
 });
 
 Deno.test("cache: a failed build leaves nothing behind", async () => {
