@@ -131,6 +131,23 @@ function assertScoresEqual(suite: number[][], pylate: number[][]): void {
   );
 }
 
+/** The suite's own training of `request` (a fresh cache) logs `losses`: same batches, same loss. */
+async function assertSuiteLosses(
+  context: StudyContext,
+  request: PhaseRequest,
+  losses: number[],
+): Promise<void> {
+  const own = await toyContext();
+  own.profile = context.profile;
+  const suiteRun = await runPhase(own, (await phaseJobOf(own, request)).job);
+  suiteRun.log.steps.forEach((step, i) =>
+    assert.ok(
+      Math.abs(step.loss - losses[i]) <= 1e-3 * Math.max(1, step.loss),
+      `step ${i + 1}: the suite's loss ${step.loss}, PyLate's ${losses[i]}`,
+    )
+  );
+}
+
 /** Mean loss of the first and of the last `n` steps. */
 function lossEnds(losses: number[], n: number): { first: number; last: number } {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -160,16 +177,7 @@ Deno.test({
     assert.equal(again.key, result.key);
     assert.equal(again.provenance.backend, result.provenance.backend);
     assert.match(result.provenance.backend, /^pylate 1\.6\.0 .*2 processes on 1 node/);
-    // The same batches and loss as the suite: its own training of the phase logs these losses.
-    const own = await toyContext();
-    own.profile = context.profile;
-    const suiteRun = await runPhase(own, (await phaseJobOf(own, request)).job);
-    suiteRun.log.steps.forEach((step, i) =>
-      assert.ok(
-        Math.abs(step.loss - losses[i]) <= 1e-3 * Math.max(1, step.loss),
-        `step ${i + 1}: the suite's loss ${step.loss}, PyLate's ${losses[i]}`,
-      )
-    );
+    await assertSuiteLosses(context, request, losses);
   },
 });
 
@@ -179,7 +187,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const request = { phase: "distillation", seed: 1, trained: STUDENT, base: STUDENT };
-    const { settings, result, record, pylate, suite } = await roundTrip(request, [
+    const { context, settings, result, record, pylate, suite } = await roundTrip(request, [
       "distillation.steps=8",
     ]);
     assert.equal(result.key, settings.key);
@@ -189,5 +197,6 @@ Deno.test({
     assert.equal(losses.length, 8);
     const { first, last } = lossEnds(losses, 3);
     assert.ok(last < first, `the loss fell: first steps ${first}, last steps ${last}`);
+    await assertSuiteLosses(context, request, losses);
   },
 });

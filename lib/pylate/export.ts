@@ -24,6 +24,7 @@ const SCRIPTS = [
   "train.py",
   "planned_batches.py",
   "gloo_gather.py",
+  "suite_trainer.py",
   "requirements.txt",
   "launch.sh",
 ];

@@ -34,11 +34,12 @@ import torch
 import torch.distributed as dist
 import transformers
 from pylate import losses, models, utils
-from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+from sentence_transformers import SentenceTransformerTrainingArguments
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gloo_gather  # noqa: E402
 from planned_batches import PlannedBatchSampler  # noqa: E402
+from suite_trainer import SuiteTrainer  # noqa: E402
 
 EXPORT_FORMAT = "colbert-zero-pylate-export/1"
 RECORD_FILE = "pylate_training.json"
@@ -100,7 +101,7 @@ def main(folder: Path) -> None:
         # Without a GPU, processes talk over gloo (PyTorch's CPU backend).
         use_cpu=not torch.cuda.is_available(),
     )
-    trainer = SentenceTransformerTrainer(
+    trainer = SuiteTrainer(
         model=model, args=args, train_dataset=train, loss=loss, data_collator=collator
     )
     trainer.train()
@@ -189,9 +190,11 @@ def total_over_processes(count: int) -> int:
 
 def record(settings: dict, trainer, tokens: int, started: float, world: int) -> dict:
     # PyLate's gathering losses multiply each process's loss by the process count (so that
-    # DDP's averaging yields the whole batch's gradient); the trainer logs their mean, which
-    # is that many times the batch's loss. Divided back, it is the loss the suite logs.
-    scale = world if settings["loss"]["name"] in ("cached_contrastive", "contrastive") else 1
+    # DDP's averaging yields the whole batch's gradient), and SuiteTrainer multiplies by its
+    # loss_factor; the trainer logs the mean over processes. Divided back, it is the loss the
+    # suite logs.
+    gathered = settings["loss"]["name"] in ("cached_contrastive", "contrastive")
+    scale = (world if gathered else 1) * trainer.loss_factor
     steps = [
         {
             "step": entry["step"],
