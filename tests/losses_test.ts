@@ -113,6 +113,17 @@ testOnEveryBackend("contrastive loss summed over query slices equals the mean x 
   );
 });
 
+testOnEveryBackend("contrastive loss refuses a temperature that is not > 0", () => {
+  const [q, p] = [tf.tensor2d([[1], [2]]), tf.tensor2d([[1], [-1]])];
+  for (const temperature of [0, -0.2, NaN]) {
+    assert.throws(
+      () => contrastiveLoss(q, [p], { temperature }),
+      /contrastive\.ts: temperature must be > 0/,
+      `temperature ${temperature}`,
+    );
+  }
+});
+
 testOnEveryBackend("distillation loss of a 2-query case worked by hand", async () => {
   // Student rows min-max normalise to [0, 1/2, 1] and [0, 0, 1] (up to the 1e-8);
   // teacher softmaxes are [1/4, 1/4, 1/2] and [3/5, 1/5, 1/5].
@@ -170,12 +181,19 @@ testOnEveryBackend("MLM loss: hand-computed value and gradient", async () => {
   assert.throws(() => mlmLoss(tf.zeros([0, 5]), new Int32Array()), /mlm\.ts: no masked/);
 });
 
-testOnEveryBackend("cross entropy rejects a target outside the classes", () => {
-  assert.throws(
-    () => crossEntropy(tf.zeros([2, 3]), Int32Array.from([0, 3])),
-    /cross_entropy\.ts: target 3 of row 1 is not in \[0, 3\)/,
-  );
-});
+testOnEveryBackend(
+  "cross entropy rejects a target outside the classes or a count unlike the rows",
+  () => {
+    assert.throws(
+      () => crossEntropy(tf.zeros([2, 3]), Int32Array.from([0, 3])),
+      /cross_entropy\.ts: target 3 of row 1 is not in \[0, 3\)/,
+    );
+    assert.throws(
+      () => crossEntropy(tf.zeros([2, 3]), Int32Array.from([0])),
+      /cross_entropy\.ts: 1 targets for 2 rows of logits/,
+    );
+  },
+);
 
 Deno.test("maskTokens: BERT's 15% / 80-10-10, seeded, never a special token", () => {
   const [vocabSize, maskTokenId, special] = [1000, 103, [0, 101, 102]];
@@ -210,6 +228,23 @@ Deno.test("maskTokens: BERT's 15% / 80-10-10, seeded, never a special token", ()
   assert.ok(Math.abs(counts.mask / n - 0.8) < 0.03, `[MASK] share ${counts.mask / n}`);
   assert.ok(Math.abs(counts.kept / n - 0.1) < 0.02, `kept share ${counts.kept / n}`);
   assert.ok(Math.abs(counts.other / n - 0.1) < 0.02, `random share ${counts.other / n}`);
+});
+
+Deno.test("maskTokens: the 80/10/10 split and the fallback pick, worked by hand", () => {
+  // seededRandom(36) draws 0.9562 0.9427 0.2548 0.1630 0.8151 0.8523 0.5851 ...
+  const options = { maskTokenId: 3, vocabSize: 1000, specialTokenIds: [1], seed: 36 };
+  // Probability 1: every token takes a choice draw, an action draw and, for an action in
+  // [0.8, 0.9), a replacement draw. 5: action 0.9427 keeps it; 6: action 0.1630 -> [MASK];
+  // 7: action 0.8523 -> floor(0.5851 x 1000) = 585.
+  const all = maskTokens([5, 6, 7], { ...options, probability: 1 });
+  assert.deepEqual([...all.inputIds], [5, 3, 585]);
+  assert.deepEqual([...all.positions], [0, 1, 2]);
+  // A probability so low that none of the 4 eligible tokens is chosen (draws 1-4): the
+  // fallback picks eligible floor(0.8151 x 4) = 3 (id 8), action 0.8523 -> 585.
+  const fallback = maskTokens([1, 5, 6, 7, 8], { ...options, probability: 1e-9 });
+  assert.deepEqual([...fallback.inputIds], [1, 5, 6, 7, 585]);
+  assert.deepEqual([...fallback.positions], [4]);
+  assert.deepEqual([...fallback.targets], [8]);
 });
 
 Deno.test("maskTokens always leaves a target when some token can be masked", () => {
