@@ -113,15 +113,21 @@ Deno.test("bad data prints the loader's error (file and line) and exits with 1",
 });
 
 Deno.test({
-  name: "BM25 on CISI scores its 76 judged queries",
+  name: "BM25 on CISI scores its 76 judged queries as a numpy BM25 does under pytrec_eval",
   ignore: !hasCisi,
   async fn() {
     const { code, stdout } = await runEval(["--model", "bm25", "--data", CISI, "--json"]);
     assert.equal(code, 0);
     const result = JSON.parse(stdout);
     assert.equal(result.queries, 76);
-    // A sanity band around published BM25 results on CISI, not a target.
-    assert.ok(result["ndcg@10"] > 0.25 && result["ndcg@10"] < 0.45, `nDCG@10 ${result["ndcg@10"]}`);
-    assert.ok(result["recall@100"] > result["ndcg@10"] * 0.5 && result["recall@100"] <= 1);
+    // A numpy BM25 with the same definition, scored by pytrec_eval (scripts/reference/bm25_fixture.py).
+    const reference = JSON.parse(
+      await Deno.readTextFile(new URL("./fixtures/cisi_bm25_trec_eval.json", import.meta.url)),
+    );
+    assert.equal(reference.queries, 76);
+    for (const measure of ["ndcg@10", "recall@100", "mrr@10", "map"]) {
+      const [ours, theirs] = [result[measure], reference.mean[measure]];
+      assert.ok(Math.abs(ours - theirs) < 1e-6, `${measure}: ${ours}, pytrec_eval ${theirs}`);
+    }
   },
 });
