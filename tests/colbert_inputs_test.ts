@@ -117,6 +117,9 @@ Deno.test("config: lengths, JSON round trip, and checked fields", () => {
   assert.deepEqual(colbertInputConfig(stored), DEFAULT_COLBERT_INPUT_CONFIG);
   assert.throws(() => colbertInputConfig({ queryLength: 2 }), /queryLength: must be an integer/);
   assert.throws(() => colbertInputConfig({ promptAllowance: -1 }), /promptAllowance/);
+  // The least that fits [CLS], the marker and [SEP], and no room for a prompt, are allowed.
+  const smallest = { queryLength: 3, documentLength: 3, promptAllowance: 0 };
+  assert.deepEqual(colbertLengths(colbertInputConfig(smallest)), { query: 3, document: 3 });
   assert.throws(
     () => colbertInputConfig({ querylength: 3 } as never),
     /unknown field "querylength"/,

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/compute/backend.ts";
 import { colbertHead } from "../lib/models/heads/colbert.ts";
-import { crossEncoderHead } from "../lib/models/heads/cross_encoder.ts";
+import { crossEncoderHead, initCrossEncoderHead } from "../lib/models/heads/cross_encoder.ts";
 import { denseHead } from "../lib/models/heads/dense.ts";
-import { addParam, disposeParams, type Params } from "../lib/models/params.ts";
+import { addParam, disposeParams, ParamInit, type Params } from "../lib/models/params.ts";
 import { assertClose } from "./late_interaction_reference.ts";
 
 // Two texts of three positions: the first has two real tokens, the second one.
@@ -62,5 +62,19 @@ Deno.test("cross-encoder head: the [CLS] vector times the score weight plus its 
   assert.deepEqual(scores.shape, [2]);
   // 2 x 3 - 4 + 0.5 and 2 x 0 - 2 + 0.5.
   assert.deepEqual([...await scores.data()], [2.5, -1.5]);
+  disposeParams(params);
+});
+
+Deno.test("cross-encoder head: two segments and two exact-match rows, as BERT's token types", async () => {
+  await initBackend("cpu");
+  const params: Params = new Map();
+  initCrossEncoderHead(new ParamInit(params, 1), 4);
+  const shapes = Object.fromEntries([...params].map(([name, value]) => [name, value.shape]));
+  assert.deepEqual(shapes, {
+    "cross.score.weight": [4, 1],
+    "cross.score.bias": [1],
+    "cross.segment": [2, 4],
+    "cross.exact_match": [2, 4],
+  });
   disposeParams(params);
 });
