@@ -123,7 +123,7 @@ Deno.test("training curves: a column per panel, loss above dev, one legend entry
     ["(a)", "x3", "y3", true, undefined], // 2 steps: nothing to smooth, no raw curve
     ["(c)", "x3", "y3", false, undefined],
   ]);
-  assert.deepEqual(data[1].y, emaSmooth(long.map((s) => 5 / s), 3));
+  assert.deepEqual(data[1].y, emaSmooth(long.map((s) => 5 / s), 5));
   // A series keeps its colour across panels unless a curve names one.
   const colour = (i: number) => (data[i].line as { color: string }).color;
   assert.equal(colour(0), colour(2));
@@ -151,11 +151,11 @@ Deno.test("training curves: a column per panel, loss above dev, one legend entry
   assert.match((untrained.layout.title as { text: string }).text, /0 steps/);
 });
 
-Deno.test("smoothing: bias-corrected moving average, a span of a twentieth of the curve", () => {
+Deno.test("smoothing: bias-corrected moving average, a span of a twentieth of the curve, at least 5", () => {
   assert.deepEqual(emaSmooth([4, 2, 3], 1), [4, 2, 3]);
   // Span 3: weight 1/2 on the newest value, divided by the weight seen so far.
   assert.deepEqual(emaSmooth([4, 2], 3), [4, (0.5 * 0.5 * 4 + 0.5 * 2) / 0.75]);
-  assert.deepEqual([10, 30, 600].map(smoothingSpan), [1, 2, 30]);
+  assert.deepEqual([1, 9, 10, 30, 600].map(smoothingSpan), [1, 1, 5, 5, 30]);
   assert.throws(() => emaSmooth([1], 0), /span must be at least 1/);
 });
 

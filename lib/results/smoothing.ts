@@ -6,9 +6,12 @@
  * emaSmooth([4, 2, 3, 1], smoothingSpan(4)); // the curve a reader sees in bold
  */
 
-/** The span of a curve of `points` points: about a twentieth of it, at least 1 (no smoothing). */
+/**
+ * The span of a curve of `points` points: about a twentieth of it, but at least 5 (a 30-step
+ * KD phase is as noisy per step as a long one); a curve under 10 points is drawn as it is.
+ */
 export function smoothingSpan(points: number): number {
-  return Math.max(1, Math.round(points / 20));
+  return points < 10 ? 1 : Math.max(5, Math.round(points / 20));
 }
 
 /**
