@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../lib/compute/backend.ts";
 import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
-import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoints/checkpoint.ts";
+import {
+  loadCheckpoint,
+  resolveCheckpoint,
+  saveCheckpoint,
+  saveModelFolder,
+} from "../lib/checkpoints/checkpoint.ts";
 import { createModel, type ModelConfig, type ModelKind, withHead } from "../lib/models/model.ts";
 import { SUITE_FILE } from "../lib/checkpoints/model_files.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/checkpoints/safetensors.ts";
@@ -121,4 +126,40 @@ Deno.test("createModel is deterministic for every seed, 0 included", async () =>
       );
     }
   }
+});
+
+Deno.test("saveModelFolder: a failed write leaves no folder and reports the failure", async () => {
+  await initBackend("cpu");
+  await using folder = await temporaryFolder();
+  // Fails after tokenizer.json is written, so the folder to clean up is not empty.
+  const broken = {
+    json: {},
+    special: {},
+    idToToken: () => {
+      throw new Error("tokenizer unreadable");
+    },
+  } as never;
+  await assert.rejects(
+    saveModelFolder(join(folder.path, "model"), createModel(CONFIG, { seed: 1 }), {
+      tokenizer: broken,
+    }),
+    /tokenizer unreadable/,
+  );
+  assert.deepEqual([...Deno.readDirSync(folder.path)], [], "no temporary folder is left");
+});
+
+Deno.test("resolveCheckpoint: a model folder, else a valid cache key, else an error naming both", async () => {
+  await using folder = await temporaryFolder();
+  await Deno.writeTextFile(join(folder.path, SUITE_FILE), "{}");
+  const cache = {
+    root: "/cache",
+    get: (key: string) => Promise.resolve(key === "k1" ? {} : null),
+    path: (key: string) => `/cache/${key}`,
+  };
+  assert.equal(await resolveCheckpoint(folder.path, cache), folder.path);
+  assert.equal(await resolveCheckpoint("k1", cache), "/cache/k1");
+  await assert.rejects(
+    resolveCheckpoint("k2", cache),
+    /'k2' is neither a checkpoint folder .* nor a valid entry of the cache \/cache/,
+  );
 });

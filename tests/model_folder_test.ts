@@ -210,3 +210,32 @@ Deno.test("BERT: gradients of every kind of weight match central finite differen
     ],
   );
 });
+
+Deno.test("a PyLate folder naming no lengths reads PyLate's defaults, 32 and 180, as ColBERT", async () => {
+  await initBackend("cpu");
+  await using folder = await temporaryFolder();
+  const fixture = new URL("./fixtures/reference/pylate_bert_tiny/", import.meta.url);
+  for (const entry of Deno.readDirSync(fixture)) {
+    if (entry.isFile) {
+      await Deno.copyFile(new URL(entry.name, fixture), join(folder.path, entry.name));
+    }
+  }
+  await Deno.mkdir(join(folder.path, "1_Dense"));
+  for (const entry of Deno.readDirSync(new URL("1_Dense/", fixture))) {
+    await Deno.copyFile(
+      new URL(`1_Dense/${entry.name}`, fixture),
+      join(folder.path, "1_Dense", entry.name),
+    );
+  }
+  const path = join(folder.path, "config_sentence_transformers.json");
+  const { query_length: _, document_length: __, ...settings } = JSON.parse(
+    await Deno.readTextFile(path),
+  );
+  await Deno.writeTextFile(path, JSON.stringify(settings));
+  const { model } = await loadModelFolder(folder.path);
+  // pylate/models/colbert.py: query_length defaults to 32, document_length to 180.
+  assert.equal(model.config.kind, "colbert");
+  assert.equal(model.config.inputs.queryLength, 32);
+  assert.equal(model.config.inputs.documentLength, 180);
+  assert.ok(model.params.has("colbert.projection.weight"), "the 1_Dense projection is read");
+});
