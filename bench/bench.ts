@@ -6,6 +6,7 @@
  * ```sh
  * deno task bench            # the tables (progress on stderr)
  * deno task bench --json     # the tables, then one JSON line of every figure
+ * deno task bench --only 6x384   # just these rows (names: see {@link ONLY_NAMES})
  * COLBERT_TORCH_PYTHON=../venv/bin/python deno task bench   # PyTorch's rows from that Python
  * ```
  *
@@ -29,6 +30,38 @@ const STREAM_DOCUMENTS = 100_000;
 const ENCODE_MODELS: TrainModel[] = ["default", "teacher"];
 const BLAS_MAXSIM = "packed, a chunk per core: OpenBLAS + wasm SIMD max";
 const FALLBACK_MAXSIM = "packed, tfjs wasm matMul (fallback)";
+
+/**
+ * What `--only` may name, comma-separated: a section, one model's training or encoding rows
+ * (`train:6x384`, `encode:teacher`), or `6x384`, issue 14's pair (the 6 x 384 step at batch
+ * 16 x (32 + 128) and the encoding of 64 documents of 180 tokens). PyTorch's rows come with
+ * the models they compare with.
+ */
+export const ONLY_NAMES: Record<string, string[]> = {
+  sgemm: ["sgemm"],
+  maxsim: ["maxsim"],
+  rank: ["rank"],
+  train: TRAIN_MODELS.map((model) => `train:${model}`),
+  encode: ENCODE_MODELS.map((model) => `encode:${model}`),
+  "6x384": ["train:6x384", "encode:teacher"],
+  ...Object.fromEntries(TRAIN_MODELS.map((model) => [`train:${model}`, [`train:${model}`]])),
+  ...Object.fromEntries(ENCODE_MODELS.map((model) => [`encode:${model}`, [`encode:${model}`]])),
+};
+
+/** The rows `--only <names>` selects (every row without it); throws on an unknown name. */
+export function selectedRows(args: string[]): Set<string> {
+  const at = args.indexOf("--only");
+  if (at < 0) return new Set(Object.values(ONLY_NAMES).flat());
+  const names = (args[at + 1] ?? "").split(",").filter((name) => name);
+  const unknown = names.filter((name) => !(name in ONLY_NAMES));
+  if (names.length === 0 || unknown.length) {
+    throw new Error(
+      `--only ${unknown.join(",") || "(nothing)"}: name one or more of ` +
+        Object.keys(ONLY_NAMES).join(", "),
+    );
+  }
+  return new Set(names.flatMap((name) => ONLY_NAMES[name]));
+}
 
 async function run(task: Task): Promise<Measured> {
   const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -54,7 +87,7 @@ function failed(m: Measured): string {
   return m.error ? `  (failed: ${m.error.slice(0, 40)}...)` : "";
 }
 
-/** Every measurement of one bench run. */
+/** Every measurement of one bench run (a section `--only` left out is empty). */
 interface Results {
   sgemm: { first: Measured; last: Measured; oneCore: Measured };
   packed: Record<string, Measured>;
@@ -72,32 +105,47 @@ interface Results {
  */
 function worthTiming(model: TrainModel, path: BenchPath): boolean {
   if (path === "cpu") return model === "small";
-  return model !== "teacher" || path === "wasm+openblas" || path === "tensorflow";
+  const large = model === "teacher" || model === "6x384";
+  return !large || path === "wasm+openblas" || path === "tensorflow";
 }
 
-async function collect(): Promise<Results> {
+// PyTorch's rows: the training step on these models, encoding on ENCODE_MODELS.
+const TORCH_TRAIN_MODELS: TrainModel[] = ["default", "teacher", "6x384"];
+
+async function collect(rows: Set<string>): Promise<Results> {
   const note = (message: string) => console.error(`... ${message}`);
-  note("sgemm ceiling");
-  const first = await run({ kind: "sgemm" });
-  const oneCore = await run({ kind: "sgemm", threads: 1 });
-  note(`MaxSim, ${MAXSIM_DOCUMENTS.toLocaleString("en-US")} packed documents`);
-  const packed = {
-    [BLAS_MAXSIM]: await run({ kind: "maxsim-packed", blas: true, documents: MAXSIM_DOCUMENTS }),
-    [FALLBACK_MAXSIM]: await run({
+  const none = {};
+  let first: Measured = none, oneCore: Measured = none, stream: Measured = none;
+  if (rows.has("sgemm")) {
+    note("sgemm ceiling");
+    first = await run({ kind: "sgemm" });
+    oneCore = await run({ kind: "sgemm", threads: 1 });
+  }
+  const packed: Record<string, Measured> = {};
+  const padded: Record<string, Measured> = {};
+  if (rows.has("maxsim")) {
+    note(`MaxSim, ${MAXSIM_DOCUMENTS.toLocaleString("en-US")} packed documents`);
+    packed[BLAS_MAXSIM] = await run({
+      kind: "maxsim-packed",
+      blas: true,
+      documents: MAXSIM_DOCUMENTS,
+    });
+    packed[FALLBACK_MAXSIM] = await run({
       kind: "maxsim-packed",
       blas: false,
       documents: PADDED_DOCUMENTS,
-    }),
-  };
-  const padded: Record<string, Measured> = {};
-  for (const path of PATHS) {
-    note(`MaxSim, padded, ${path}`);
-    padded[path] = await run({ kind: "maxsim-padded", path, documents: PADDED_DOCUMENTS });
+    });
+    for (const path of PATHS) {
+      note(`MaxSim, padded, ${path}`);
+      padded[path] = await run({ kind: "maxsim-padded", path, documents: PADDED_DOCUMENTS });
+    }
   }
-  note(`ranking ${STREAM_DOCUMENTS.toLocaleString("en-US")} streamed documents`);
-  const stream = await run({ kind: "rank-stream", documents: STREAM_DOCUMENTS });
+  if (rows.has("rank")) {
+    note(`ranking ${STREAM_DOCUMENTS.toLocaleString("en-US")} streamed documents`);
+    stream = await run({ kind: "rank-stream", documents: STREAM_DOCUMENTS });
+  }
   const train: Results["train"] = {};
-  for (const model of TRAIN_MODELS) {
+  for (const model of TRAIN_MODELS.filter((model) => rows.has(`train:${model}`))) {
     train[model] = {};
     for (const path of PATHS.filter((path) => worthTiming(model, path))) {
       note(`training step, ${model} model, ${path}`);
@@ -105,7 +153,7 @@ async function collect(): Promise<Results> {
     }
   }
   const encode: Results["encode"] = {};
-  for (const model of ENCODE_MODELS) {
+  for (const model of ENCODE_MODELS.filter((model) => rows.has(`encode:${model}`))) {
     encode[model] = {};
     for (const path of PATHS.filter((path) => worthTiming(model, path))) {
       note(`encoding, ${model} model, ${path}`);
@@ -113,13 +161,18 @@ async function collect(): Promise<Results> {
     }
   }
   // PyTorch beside them, on the same shapes (a row of its own where torch is missing).
-  for (const model of ENCODE_MODELS) {
-    note(`training step and encoding, ${model} model, pytorch`);
-    const torch = await measureTorch(trainShape(model).shape);
-    train[model].pytorch = torch.train;
-    encode[model].pytorch = torch.encode;
+  for (const model of TRAIN_MODELS) {
+    const parts = [
+      ...(TORCH_TRAIN_MODELS.includes(model) && train[model] ? ["train" as const] : []),
+      ...(encode[model] ? ["encode" as const] : []),
+    ];
+    if (parts.length === 0) continue;
+    note(`${parts.join(" and ")}, ${model} model, pytorch`);
+    const torch = await measureTorch(trainShape(model).shape, parts);
+    if (torch.train) train[model].pytorch = torch.train;
+    if (torch.encode) encode[model].pytorch = torch.encode;
   }
-  const last = await run({ kind: "sgemm" });
+  const last = rows.has("sgemm") ? await run({ kind: "sgemm" }) : none;
   return { sgemm: { first, last, oneCore }, packed, padded, stream, train, encode };
 }
 
@@ -134,6 +187,11 @@ function ceilingOf(r: Results): number | undefined {
 
 function printTables(r: Results): void {
   const ceiling = ceilingOf(r);
+  if (r.sgemm.first.config || r.sgemm.first.error) printMaxSim(r, ceiling);
+  printSteps(r, ceiling);
+}
+
+function printMaxSim(r: Results, ceiling: number | undefined): void {
   console.log(`OpenBLAS: ${r.sgemm.first.config ?? "not found"}${failed(r.sgemm.first)}`);
   console.log(
     `Ceiling: sgemm 2048 x 2048, all cores ${number(ceiling)} GFLOP/s (start ` +
@@ -175,8 +233,10 @@ function printTables(r: Results): void {
       `${mebibytes(num(r.stream, "peakAfterTenth"))} after a tenth, ` +
       `${mebibytes(num(r.stream, "peakAfterAll"))} after all${failed(r.stream)}\n`,
   );
-  for (const model of TRAIN_MODELS) {
-    const measured = r.train[model];
+}
+
+function printSteps(r: Results, ceiling: number | undefined): void {
+  for (const [model, measured] of Object.entries(r.train)) {
     const rows = Object.entries(measured).map(([path, m]) => [
       `${path}${failed(m)}`,
       number(num(m, "tokensPerSecond")),
@@ -194,8 +254,7 @@ function printTables(r: Results): void {
     ));
     console.log();
   }
-  for (const model of ENCODE_MODELS) {
-    const measured = r.encode[model];
+  for (const [model, measured] of Object.entries(r.encode)) {
     const rows = Object.entries(measured).map(([path, m]) => [
       `${path}${failed(m)}`,
       number(num(m, "tokensPerSecond")),
@@ -221,14 +280,22 @@ function summary(r: Results): Record<string, unknown> {
     entries.filter(([, m]) => num(m, key)).sort((a, b) => num(b[1], key)! - num(a[1], key)!)[0];
   const maxsim = fastest([...Object.entries(r.packed), ...Object.entries(r.padded)], "gflops");
   // The suite's own fastest path: PyTorch's row is a comparison, not a path of the suite.
-  const suitePaths = Object.entries(r.train.default).filter(([path]) => path !== "pytorch");
-  const train = fastest(suitePaths, "tokensPerSecond");
+  const suiteBest = (rows: Record<string, Measured> | undefined) =>
+    fastest(Object.entries(rows ?? {}).filter(([path]) => path !== "pytorch"), "tokensPerSecond");
+  const train = suiteBest(r.train.default);
   const blas = r.packed[BLAS_MAXSIM];
   return {
     sgemm_gflops: ceilingOf(r),
     maxsim_gflops: num(maxsim?.[1], "gflops"),
     train_tokens_per_s: num(train?.[1], "tokensPerSecond"),
-    train_tokens_per_s_wasm: num(r.train.default.wasm, "tokensPerSecond"),
+    train_tokens_per_s_wasm: num(r.train.default?.wasm, "tokensPerSecond"),
+    // Issue 14: the 6 x 384 step (batch 16 x (32 + 128)) and encoding (64 x 180 tokens).
+    train_tokens_per_s_6x384: num(suiteBest(r.train["6x384"])?.[1], "tokensPerSecond"),
+    train_tokens_per_s_6x384_torch: num(r.train["6x384"]?.pytorch, "tokensPerSecond"),
+    encode_tokens_per_s_6x384: num(suiteBest(r.encode.teacher)?.[1], "tokensPerSecond"),
+    encode_tokens_per_s_6x384_torch: num(r.encode.teacher?.pytorch, "tokensPerSecond"),
+    train_path_6x384: suiteBest(r.train["6x384"])?.[0],
+    encode_path_6x384: suiteBest(r.encode.teacher)?.[0],
     sgemm_gflops_one_core: num(r.sgemm.oneCore, "gflops"),
     openblas: r.sgemm.first.config,
     maxsim_path: maxsim?.[0],
@@ -246,7 +313,7 @@ function summary(r: Results): Record<string, unknown> {
 }
 
 if (import.meta.main) {
-  const results = await collect();
+  const results = await collect(selectedRows(Deno.args));
   printTables(results);
   if (Deno.args.includes("--json")) console.log(JSON.stringify(summary(results)));
 }

@@ -13,16 +13,23 @@ export const TORCH_PYTHON_ENV = "COLBERT_TORCH_PYTHON";
 /** One measurement as bench.ts tabulates it, or the error that stopped it. */
 export type TorchMeasured = Record<string, number | string | undefined> & { error?: string };
 
-/** The training step and the encoding of `shape` in PyTorch, each with the process's peak. */
+/** What {@link measureTorch} times: the training step, the encoding, or both. */
+export type TorchPart = "train" | "encode";
+
+/**
+ * The training step and the encoding of `shape` in PyTorch (those of `parts`), each with the
+ * process's peak; a part not asked for is absent.
+ */
 export async function measureTorch(
   shape: TrainStepShape,
-): Promise<{ train: TorchMeasured; encode: TorchMeasured }> {
+  parts: TorchPart[] = ["train", "encode"],
+): Promise<{ train?: TorchMeasured; encode?: TorchMeasured }> {
   const python = Deno.env.get(TORCH_PYTHON_ENV) ?? "python3";
   const script = new URL("./torch_step.py", import.meta.url).pathname;
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(python, {
-      args: [script, JSON.stringify(shape)],
+      args: [script, JSON.stringify({ ...shape, parts })],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -36,7 +43,8 @@ export async function measureTorch(
       peakResidentBytes: result.peakResidentBytes,
       source: `torch, ${result.threads} threads, ${result.attention} attention`,
     };
-    return { train: { ...result.train, ...common }, encode: { ...result.encode, ...common } };
+    const part = (measured?: TorchMeasured) => measured && { ...measured, ...common };
+    return { train: part(result.train), encode: part(result.encode) };
   } catch {
     const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
     const failure = { error: `torch_step.py printed no result (${reason ?? "no output"})` };

@@ -9,10 +9,10 @@ budget (20 s a step, 10 s a call). bench/torch_bench.ts runs it, one process per
 the Python that COLBERT_TORCH_PYTHON names: PyTorch is no dependency of the suite
 (scripts/reference/requirements.txt pins the version its fixtures were made with).
 
-    python bench/torch_step.py '<a TrainStepShape as JSON>'
+    python bench/torch_step.py '<a TrainStepShape as JSON, optionally with "parts">'
 
 prints one JSON line: {"attention", "threads", "train": {...}, "encode": {...},
-"peakResidentBytes"}.
+"peakResidentBytes"}; "parts" (default ["train", "encode"]) says which of the two to time.
 """
 
 import json
@@ -122,8 +122,9 @@ def measure(shape: dict) -> dict:
         with torch.no_grad():
             colbert(model, projection, e_ids, e_mask)
 
-    step = best_time(train_step, 20)
-    call = best_time(encode, 10)
+    parts = shape.get("parts", ["train", "encode"])
+    step = best_time(train_step, 20) if "train" in parts else None
+    call = best_time(encode, 10) if "encode" in parts else None
     step_tokens = batch * (shape["queryLength"] + shape["documentLength"])
     step_flops = 3 * batch * sum(
         length * forward_flops_per_token(transformer, length)
@@ -131,20 +132,20 @@ def measure(shape: dict) -> dict:
     )
     call_tokens = ENCODE_BATCH * shape["documentLength"]
     call_flops = call_tokens * forward_flops_per_token(transformer, shape["documentLength"])
-    return {
-        "attention": model.config._attn_implementation,
-        "threads": torch.get_num_threads(),
-        "train": {
+    result = {"attention": model.config._attn_implementation, "threads": torch.get_num_threads()}
+    if step is not None:
+        result["train"] = {
             "tokensPerSecond": step_tokens / step,
             "secondsPerStep": step,
             "gflops": step_flops / step / 1e9,
-        },
-        "encode": {
+        }
+    if call is not None:
+        result["encode"] = {
             "tokensPerSecond": call_tokens / call,
             "secondsPerCall": call,
             "gflops": call_flops / call / 1e9,
-        },
-    }
+        }
+    return result
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
  *   of 8 rather than its chunk of 128, which would take minutes a step on plain wasm.
  * - `teacher`: the gpu profile's teacher (6 x 384, all-MiniLM-L6-v2's depth and width) on the
  *   same lengths and batch: the largest encoder the suite trains.
+ * - `6x384`: the same encoder at issue 14's batch, 16 x (32 + 128) tokens: the step the
+ *   wasm backend's 4 GiB heap could not hold, and the one compared with PyTorch.
  */
 import { getProfile } from "../lib/phases/profiles.ts";
 import type { TrainStepShape } from "./train_step.ts";
@@ -31,7 +33,7 @@ const SMALL: TrainStepShape = {
 };
 
 /** The models a training step is timed on. */
-export const TRAIN_MODELS = ["small", "default", "gpu", "teacher"] as const;
+export const TRAIN_MODELS = ["small", "default", "gpu", "teacher", "6x384"] as const;
 
 /** One of {@link TRAIN_MODELS}. */
 export type TrainModel = typeof TRAIN_MODELS[number];
@@ -45,19 +47,20 @@ export function trainShape(
     return { shape: { ...SMALL, batch: batch ?? SMALL.batch }, source: "small encoder (bench)" };
   }
   const profile = getProfile(model === "default" ? "small" : "gpu");
-  batch ??= model === "default" ? profile.unsupervised.chunkSize : 8;
-  const encoder = model === "teacher" ? profile.teacher : profile.student;
+  batch ??= model === "default" ? profile.unsupervised.chunkSize : model === "6x384" ? 16 : 8;
+  const teacher = model === "teacher" || model === "6x384";
+  const encoder = teacher ? profile.teacher : profile.student;
   const shape = {
     transformer: encoder,
     colbertDim: profile.colbertDim,
     batch,
     queryLength: profile.queryLength,
-    documentLength: profile.unsupervisedDocumentLength,
+    documentLength: model === "6x384" ? 128 : profile.unsupervisedDocumentLength,
   };
   const { hidden, layers } = encoder;
   return {
     shape,
-    source: `profile '${profile.name}' ${model === "teacher" ? "teacher" : "student"} ` +
+    source: `profile '${profile.name}' ${teacher ? "teacher" : "student"} ` +
       `(${layers} x ${hidden}), batch ${batch} x (${shape.queryLength} + ` +
       `${shape.documentLength}) tokens`,
   };
