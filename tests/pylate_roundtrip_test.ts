@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
+import { mean } from "../lib/util/summary.ts";
 import { loadCheckpoint } from "../lib/checkpoints/checkpoint.ts";
 import { initBackend } from "../lib/compute/backend.ts";
 import { embedTexts } from "../lib/models/embed.ts";
@@ -150,7 +151,6 @@ async function assertSuiteLosses(
 
 /** Mean loss of the first and of the last `n` steps. */
 function lossEnds(losses: number[], n: number): { first: number; last: number } {
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return { first: mean(losses.slice(0, n)), last: mean(losses.slice(-n)) };
 }
 
@@ -196,6 +196,25 @@ Deno.test({
     const losses = record.steps.map((s) => s.loss);
     assert.equal(losses.length, 8);
     const { first, last } = lossEnds(losses, 3);
+    assert.ok(last < first, `the loss fell: first steps ${first}, last steps ${last}`);
+    await assertSuiteLosses(context, request, losses);
+  },
+});
+
+Deno.test({
+  name: `supervised phase: mined hard negatives travel, launch.sh 2 (gloo), import${SKIPPED}`,
+  ignore: !available,
+  sanitizeResources: false,
+  fn: async () => {
+    const request = { phase: "supervised", seed: 1, trained: STUDENT, base: STUDENT };
+    const { settings, result, record, pylate, suite, context } = await roundTrip(request, [
+      "supervised.steps=5",
+    ]);
+    assert.equal(result.key, settings.key);
+    assertScoresEqual(suite, pylate);
+    const losses = record.steps.map((s) => s.loss);
+    assert.equal(losses.length, 5); // 5 x 8 examples: all the toy data has
+    const { first, last } = lossEnds(losses, 2);
     assert.ok(last < first, `the loss fell: first steps ${first}, last steps ${last}`);
     await assertSuiteLosses(context, request, losses);
   },
