@@ -5,7 +5,10 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/compute/backend.ts";
 import { createModel } from "../lib/models/model.ts";
 import { AdamW, clipByGlobalNorm, linearSchedule } from "../lib/train/adamw.ts";
-import { train } from "../lib/train/loop.ts";
+import { gradientsOf, train, type TrainTask } from "../lib/train/loop.ts";
+import { loadModelFolder } from "../lib/checkpoints/model_folder.ts";
+import { encodePooled } from "../lib/models/model.ts";
+import { disposeParams } from "../lib/models/params.ts";
 import { formatDuration, formatProgress } from "../lib/train/progress.ts";
 import { TOY_CONFIG, TOY_TRAIN, toyTask } from "./toy_training.ts";
 
@@ -81,6 +84,64 @@ Deno.test("training lowers the loss", async () => {
     log.steps[19].loss < log.steps[0].loss - 0.1,
     `${log.steps[0].loss} -> ${log.steps[19].loss}`,
   );
+});
+
+Deno.test("train: bert_tiny's first three losses and gradient norms equal PyTorch's AdamW run", async () => {
+  // scripts/reference/training_fixture.py: the same checkpoint, batches and target through
+  // transformers' BertModel (no dropout), torch.optim.AdamW with weight decay 0, Hugging Face's
+  // linear schedule, clip_grad_norm_ 1.0 and 2 micro-batches averaged. Step 1's loss pins the
+  // forward pass, step 2's the first update (bias correction, clipping, learning rate), step
+  // 3's the moments carried over; the gradient norms pin the averaging of micro-batches.
+  await initBackend("cpu");
+  const reference = JSON.parse(
+    await Deno.readTextFile(new URL("./fixtures/training_reference.json", import.meta.url)),
+  ).train;
+  const loaded = await loadModelFolder(
+    fileURLToPath(new URL("./fixtures/reference/bert_tiny", import.meta.url)),
+  );
+  // The bare folder reads as sentence-transformers' mean pooling, without a Normalize module.
+  const model = { ...loaded.model, config: { ...loaded.model.config, normalize: false } };
+  const target = tf.tensor1d(reference.target);
+  const task: TrainTask = {
+    phase: "reference",
+    model,
+    gradients: async (step, micro) => {
+      const batch = {
+        inputIds: tf.tensor2d(reference.input_ids[step][micro], undefined, "int32"),
+        attentionMask: tf.tensor2d(reference.attention_mask),
+      };
+      const result = await gradientsOf(
+        model,
+        () => tf.mean(tf.square(tf.sub(encodePooled(model, batch), target))),
+      );
+      tf.dispose(batch);
+      return { ...result, tokens: 10 };
+    },
+  };
+  const log = await train(task, {
+    steps: 3,
+    learningRate: reference.learning_rate,
+    warmupSteps: 0,
+    clipNorm: reference.clip_norm,
+    accumulation: reference.accumulation,
+    validateEvery: 0,
+    snapshotEvery: 0,
+  }, quiet);
+  target.dispose();
+  disposeParams(model.params);
+  const close = (actual: number, expected: number) =>
+    Math.abs(actual - expected) <= 1e-4 * Math.max(1, Math.abs(expected));
+  log.steps.forEach(({ loss, gradNorm, lr }, i) => {
+    assert.ok(
+      close(loss, reference.losses[i]),
+      `step ${i + 1} loss ${loss} vs ${reference.losses[i]}`,
+    );
+    assert.ok(
+      close(gradNorm, reference.grad_norms[i]),
+      `step ${i + 1} gradient norm ${gradNorm} vs ${reference.grad_norms[i]}`,
+    );
+    assert.ok(close(lr, reference.learning_rates[i]), `step ${i + 1} lr ${lr}`);
+  });
 });
 
 for (const backend of ["cpu", "wasm"]) {
