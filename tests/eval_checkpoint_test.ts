@@ -85,6 +85,69 @@ for (const kind of ["colbert", "dense"] as const) {
   });
 }
 
+/** tests/fixtures/training_reference.json's `eval`, by scripts/reference/training_fixture.py. */
+const REFERENCE = JSON.parse(
+  await Deno.readTextFile(new URL("./fixtures/training_reference.json", import.meta.url)),
+).eval;
+
+for (const kind of ["colbert", "dense"] as const) {
+  Deno.test(
+    `eval --model <${kind} folder> ranks as ${
+      kind === "colbert" ? "PyLate" : "sentence-transformers"
+    } and prints pytrec_eval's figures`,
+    async () => {
+      // The expectation comes from Python: PyLate's MaxSim on pylate_bert_tiny, or the cosine of
+      // sentence-transformers' mean-pooled bert_tiny, each run scored by pytrec_eval.
+      await using folder = await temporaryFolder();
+      const data = join(folder.path, "data"), runFile = join(folder.path, "model.run");
+      const { corpus, queries, qrels } = REFERENCE.dataset;
+      await writeBeir(data, {
+        name: "reference",
+        corpus: new Map(Object.entries(corpus as Record<string, { title: string; text: string }>)),
+        queries: new Map(Object.entries(queries as Record<string, string>)),
+        qrels: new Map(
+          Object.entries(qrels as Record<string, Record<string, number>>).map((
+            [query, grades],
+          ) => [query, new Map(Object.entries(grades))]),
+        ),
+      });
+      const model = fileURLToPath(new URL(`../${REFERENCE[`${kind}_folder`]}`, import.meta.url));
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", CLI, "--model", model, "--data", data, "--json", "--backend", "wasm"]
+          .concat(["--run", runFile]),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+      const printed = JSON.parse(new TextDecoder().decode(output.stdout));
+      const expected = REFERENCE[kind];
+      assert.equal(printed.queries, 3);
+      for (const key of ["ndcg@10", "recall@100", "mrr@10", "map"]) {
+        assert.ok(
+          Math.abs(printed[key] - expected.metrics[key]) < 1e-9,
+          `${key}: ${printed[key]} vs pytrec_eval's ${expected.metrics[key]}`,
+        );
+      }
+      const written = await readTrecRun(runFile);
+      for (
+        const [query, scores] of Object.entries(
+          expected.run as Record<string, Record<string, number>>,
+        )
+      ) {
+        const reference = new Map(Object.entries(scores));
+        assert.deepEqual(rankDocuments(written.get(query)!), rankDocuments(reference), query);
+        for (const [document, score] of reference) {
+          const actual = written.get(query)!.get(document)!;
+          assert.ok(
+            Math.abs(actual - score) < 1e-4 * Math.max(1, Math.abs(score)),
+            `${query}/${document}`,
+          );
+        }
+      }
+    },
+  );
+}
+
 Deno.test("the neural retriever scores every document the same whatever the encoding batch size", async () => {
   await initBackend("wasm");
   const colbert = model("colbert");
