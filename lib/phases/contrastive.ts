@@ -20,6 +20,7 @@ import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { type SupervisedPool, supervisedPool } from "./supervised_pool.ts";
 import { devValidator } from "./validation.ts";
+import { checkSupervisedBatch, gradCacheChunk } from "./heap_plan.ts";
 
 /** What varies between the study's contrastive runs. */
 export interface ContrastiveOptions {
@@ -51,6 +52,8 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
     typicalLength: inputs.documentLength,
     task: (parent) => {
       const model = studentFrom(parent!, options.kind, { inputs, seed: options.seed });
+      // settings.chunkSize itself wherever a chunk fits the backend's heap.
+      const chunkSize = gradCacheChunk(model, settings.chunkSize);
       return Promise.resolve(withValidation(context, {
         phase: options.label,
         model,
@@ -72,8 +75,8 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
               variables: [...model.params.values()],
             },
             {
-              queries: chunkRows(queries, settings.chunkSize),
-              documents: [chunkRows(documents, settings.chunkSize)],
+              queries: chunkRows(queries, chunkSize),
+              documents: [chunkRows(documents, chunkSize)],
             },
             { temperature: settings.temperature },
           );
@@ -150,6 +153,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
     typicalLength: inputs.documentLength,
     task: async (parent) => {
       const model = studentFrom(parent!, options.kind as ModelKind, { inputs, seed: options.seed });
+      checkSupervisedBatch(model, settings); // before mining, which takes a while
       const negatives = await options.negatives(pool, model);
       return withValidation(context, {
         phase: options.label,

@@ -33,6 +33,7 @@ import { studentFrom } from "./student.ts";
 import { supervisedPool } from "./supervised_pool.ts";
 import { pairLength, teacherPoolExamples } from "./teacher_phase.ts";
 import { devValidator } from "./validation.ts";
+import { checkDistillationMicroBatch } from "./heap_plan.ts";
 
 /** The cached KD dataset: its records, the corpus texts they point to, and the teacher's quality. */
 export interface KdData {
@@ -122,6 +123,7 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
     typicalLength: inputs.documentLength,
     task: (parent) => {
       const model = studentFrom(parent!, "colbert", { inputs, seed: options.seed });
+      checkDistillationMicroBatch(model, { microSize, perQuery });
       return Promise.resolve({
         phase: options.label,
         model,

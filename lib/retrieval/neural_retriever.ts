@@ -20,6 +20,25 @@ import {
 } from "./search.ts";
 import type { Tokenizer } from "../models/tokenizer.ts";
 import { fastestSearcher } from "./blas_searcher.ts";
+import { encodingHeapBytes, refuseUnlessFits, rowsThatFit } from "../compute/heap_need.ts";
+import { encoderShape } from "../models/encoder.ts";
+import { colbertLengths } from "../models/colbert_inputs.ts";
+
+/**
+ * Texts encoded per call: `batchSize`, or fewer where a call of it would not fit the wasm
+ * backend's heap at the side's longest input (a call that fits is never split, so its
+ * vectors stay bit for bit what they were). Throws when not even one text fits.
+ */
+export function encodeChunkSize(model: Model, side: Side, batchSize: number): number {
+  const shape = encoderShape(model.config.transformer);
+  const length = colbertLengths(model.config.inputs)[side];
+  const need = (rows: number) => encodingHeapBytes(shape, { rows, length });
+  const fitting = rowsThatFit(batchSize, need);
+  if (fitting === 0) {
+    refuseUnlessFits(need(1), { what: `encoding one ${side}`, setting: `the ${side} length` });
+  }
+  return fitting;
+}
 
 /** Options of {@link neuralRetriever}. */
 export interface NeuralRetrieverOptions {
@@ -39,7 +58,8 @@ export async function encodeIndex(
   tokenizer: Tokenizer,
   options: { texts: readonly string[]; side: Side; batchSize?: number },
 ): Promise<TokenEmbeddingIndex> {
-  const { texts, side, batchSize = 64 } = options;
+  const { texts, side } = options;
+  const batchSize = encodeChunkSize(model, side, options.batchSize ?? 64);
   const parts: TokenEmbeddingIndex[] = [];
   for (let start = 0; start < texts.length; start += batchSize) {
     const encoded = embedTexts(model, tokenizer, {

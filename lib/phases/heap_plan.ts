@@ -1,0 +1,91 @@
+/**
+ * Each training phase's batch against the wasm backend's heap, decided before the first step
+ * (lib/compute/heap_need.ts estimates): GradCache's chunks are made smaller until one fits,
+ * since its gradient is the whole batch's at any chunk size; a supervised batch or a
+ * distillation micro-batch that cannot fit is refused with the profile setting to change.
+ * A batch that fits is left exactly as the profile sets it, so runs that fit keep their
+ * numbers bit for bit. Off wasm nothing here splits or refuses (no heap limit).
+ */
+import { encoderShape } from "../models/encoder.ts";
+import { colbertLengths } from "../models/colbert_inputs.ts";
+import type { Model } from "../models/model.ts";
+import {
+  heapLimitBytes,
+  refuseUnlessFits,
+  rowsThatFit,
+  type SequenceBatch,
+  trainingHeapBytes,
+} from "../compute/heap_need.ts";
+
+function need(model: Model, batches: SequenceBatch[]): number {
+  return trainingHeapBytes(encoderShape(model.config.transformer), batches);
+}
+
+/**
+ * GradCache's chunk size for `model`: `chunkSize` when a chunk of it fits the heap, else the
+ * largest that does (a chunk of queries or of documents is embedded under the tape alone).
+ * Throws when not even one row fits.
+ */
+export function gradCacheChunk(
+  model: Model,
+  chunkSize: number,
+  limit: number = heapLimitBytes(),
+): number {
+  const { query, document } = colbertLengths(model.config.inputs);
+  const rows = (count: number) => [{ rows: count, length: Math.max(query, document) }];
+  const fitting = rowsThatFit(chunkSize, (count) => need(model, rows(count)), limit);
+  if (fitting === 0) {
+    refuseUnlessFits(need(model, rows(1)), {
+      what: "an unsupervised GradCache chunk of one row",
+      setting: "the profile's unsupervisedDocumentLength (or the encoder's size)",
+      limit,
+    });
+  }
+  return fitting;
+}
+
+/**
+ * Refuse a supervised batch (queries, positives and `negatives` groups of documents, all under
+ * one tape) that the heap cannot hold, naming `supervised.batchSize` and `supervised.negatives`.
+ */
+export function checkSupervisedBatch(
+  model: Model,
+  settings: { batchSize: number; negatives: number },
+  limit: number = heapLimitBytes(),
+): void {
+  const { query, document } = colbertLengths(model.config.inputs);
+  const { batchSize: rows, negatives } = settings;
+  const batches = [
+    { rows, length: query },
+    ...Array.from({ length: 1 + negatives }, () => ({ rows, length: document })),
+  ];
+  refuseUnlessFits(need(model, batches), {
+    what: `a supervised batch of ${rows} queries with ${1 + negatives} documents each`,
+    setting: "the profile's supervised.batchSize or supervised.negatives",
+    limit,
+  });
+}
+
+/**
+ * Refuse a distillation micro-batch (`microSize` queries, `perQuery` documents each, under one
+ * tape) that the heap cannot hold, naming `distillation.accumulation`, which splits the batch.
+ */
+export function checkDistillationMicroBatch(
+  model: Model,
+  settings: { microSize: number; perQuery: number },
+  limit: number = heapLimitBytes(),
+): void {
+  const { query, document } = colbertLengths(model.config.inputs);
+  const { microSize, perQuery } = settings;
+  refuseUnlessFits(
+    need(model, [
+      { rows: microSize, length: query },
+      { rows: microSize * perQuery, length: document },
+    ]),
+    {
+      what: `a distillation micro-batch of ${microSize} queries x ${perQuery} documents`,
+      setting: "the profile's distillation.accumulation (raise it) or distillation.batchSize",
+      limit,
+    },
+  );
+}

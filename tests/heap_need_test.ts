@@ -1,0 +1,144 @@
+/**
+ * The wasm heap estimates (lib/compute/heap_need.ts) against heaps measured on this machine,
+ * and the decisions taken from them: issue 14's 6 x 384 step at 16 x (32 + 128) is split or
+ * refused, at 8 x (32 + 128) it runs as before; a chunk or batch that fits is never split.
+ * No tensor is made: a model here is only its config.
+ */
+import assert from "node:assert/strict";
+import {
+  encodingHeapBytes,
+  HEAP_SHARE,
+  heapLimitBytes,
+  rowsThatFit,
+  trainingHeapBytes,
+  WASM_HEAP_BYTES,
+} from "../lib/compute/heap_need.ts";
+import { type EncoderShape, suiteModernBert } from "../lib/models/suite_encoder.ts";
+import { DEFAULT_COLBERT_INPUT_CONFIG } from "../lib/models/colbert_inputs.ts";
+import type { Model } from "../lib/models/model.ts";
+import {
+  checkDistillationMicroBatch,
+  checkSupervisedBatch,
+  gradCacheChunk,
+} from "../lib/phases/heap_plan.ts";
+
+const shape = (layers: number, hidden: number, heads: number, intermediate: number) => ({
+  vocabSize: 30522,
+  hidden,
+  layers,
+  heads,
+  intermediate,
+  maxLength: 576,
+});
+const TEACHER = shape(6, 384, 6, 576); // the gpu profile's teacher, 6 x 384
+const LIMIT = HEAP_SHARE * WASM_HEAP_BYTES;
+
+// Heap the wasm backend had grown to after one training step (without AdamW, which the
+// estimate adds: 3 x the weights) or one encoding call: .scratch/speed/heap_probe.ts.
+const MEASURED_TRAINING: [EncoderShape, number, number, number, number][] = [
+  [TEACHER, 2, 32, 128, 814_153_728],
+  [TEACHER, 4, 32, 128, 1_232_338_944],
+  [TEACHER, 4, 32, 64, 823_132_160],
+  [shape(2, 384, 6, 576), 4, 32, 128, 605_356_032],
+  [shape(6, 384, 12, 576), 4, 32, 128, 1_359_413_248],
+  [shape(6, 384, 6, 1152), 4, 32, 128, 1_588_985_856],
+  [shape(2, 128, 2, 192), 8, 32, 128, 312_344_576],
+];
+const MEASURED_ENCODING: [EncoderShape, number, number, number][] = [
+  [TEACHER, 64, 180, 1_413_152_768],
+  [TEACHER, 16, 512, 1_375_928_320],
+  [TEACHER, 64, 64, 504_430_592],
+  [shape(2, 128, 2, 192), 64, 180, 480_116_736],
+];
+
+function adamBytes(s: EncoderShape): number {
+  const weights = s.vocabSize * s.hidden +
+    s.layers * (4 * s.hidden ** 2 + 3 * s.hidden * s.intermediate);
+  return 3 * 4 * weights;
+}
+
+Deno.test("the training estimate is within 15% of every measured heap", () => {
+  for (const [s, rows, query, document, heap] of MEASURED_TRAINING) {
+    const estimate = trainingHeapBytes(s, [{ rows, length: query }, { rows, length: document }]) -
+      adamBytes(s);
+    const error = Math.abs(estimate / heap - 1);
+    if (error > 0.15) throw new Error(`${JSON.stringify(s)} x ${rows}: off by ${error}`);
+  }
+});
+
+Deno.test("the encoding estimate is within 15% of every measured heap", () => {
+  for (const [s, rows, length, heap] of MEASURED_ENCODING) {
+    const error = Math.abs(encodingHeapBytes(s, { rows, length }) / heap - 1);
+    if (error > 0.15) {
+      throw new Error(`${JSON.stringify(s)} x ${rows} x ${length}: off by ${error}`);
+    }
+  }
+});
+
+Deno.test("6 x 384: a step of 16 x (32 + 128) does not fit the wasm heap, 8 x (32 + 128) does", () => {
+  const step = (rows: number) =>
+    trainingHeapBytes(TEACHER, [{ rows, length: 32 }, { rows, length: 128 }]);
+  assert.equal(step(16) > LIMIT, true);
+  assert.equal(step(8) < LIMIT, true);
+  assert.equal(rowsThatFit(16, step, LIMIT), 14);
+  // Encoding: 64 documents of 180 tokens fit; 64 of 512 (the gpu profile's length) are split.
+  const call = (rows: number) => encodingHeapBytes(TEACHER, { rows, length: 512 });
+  assert.equal(encodingHeapBytes(TEACHER, { rows: 64, length: 180 }) < LIMIT, true);
+  assert.equal(rowsThatFit(64, call, LIMIT), 44);
+});
+
+Deno.test("rowsThatFit never splits what fits, and gives 0 when one row does not", () => {
+  assert.equal(rowsThatFit(64, (rows) => rows, 64), 64);
+  assert.equal(rowsThatFit(64, (rows) => rows, 10), 10);
+  assert.equal(rowsThatFit(64, () => 11, 10), 0);
+  assert.equal(heapLimitBytes("tensorflow"), Infinity);
+  assert.equal(heapLimitBytes("wasm"), LIMIT);
+});
+
+function modelOf(s: EncoderShape, lengths: { query: number; document: number }): Model {
+  return {
+    config: {
+      kind: "colbert",
+      transformer: suiteModernBert(s),
+      colbertDim: 128,
+      pooling: "mean",
+      inputs: {
+        ...DEFAULT_COLBERT_INPUT_CONFIG,
+        queryLength: lengths.query,
+        documentLength: lengths.document,
+        prompts: false,
+      },
+    },
+    params: new Map(),
+  };
+}
+
+Deno.test("GradCache chunks: kept where they fit, made smaller where not, refused at one row", () => {
+  const model = modelOf(TEACHER, { query: 32, document: 180 });
+  assert.equal(gradCacheChunk(model, 128, Infinity), 128);
+  const chunk = gradCacheChunk(model, 128, LIMIT);
+  const need = (rows: number) => trainingHeapBytes(TEACHER, [{ rows, length: 180 }]);
+  assert.equal(chunk < 128 && need(chunk) <= LIMIT && need(chunk + 1) > LIMIT, true);
+  assert.throws(
+    () => gradCacheChunk(model, 128, 1e8),
+    (error: Error) => error.message.includes("lower the profile's unsupervisedDocumentLength"),
+  );
+});
+
+Deno.test("a supervised batch or KD micro-batch that cannot fit is refused naming its setting", () => {
+  const model = modelOf(TEACHER, { query: 32, document: 128 });
+  checkSupervisedBatch(model, { batchSize: 8, negatives: 1 }, LIMIT);
+  assert.throws(
+    () => checkSupervisedBatch(model, { batchSize: 64, negatives: 7 }, LIMIT),
+    (error: Error) =>
+      error.message.includes(
+        "supervised.batchSize or supervised.negatives, or use --backend tensorflow",
+      ),
+  );
+  checkSupervisedBatch(model, { batchSize: 64, negatives: 7 }, Infinity);
+  checkDistillationMicroBatch(model, { microSize: 1, perQuery: 8 }, LIMIT);
+  assert.throws(
+    () => checkDistillationMicroBatch(model, { microSize: 64, perQuery: 32 }, LIMIT),
+    (error: Error) => error.message.includes("distillation.accumulation (raise it)"),
+  );
+});
