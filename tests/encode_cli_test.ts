@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { encodeRecords, main } from "../cli/encode.ts";
+import { failure } from "../cli/run_main.ts";
 import { initBackend } from "../lib/compute/backend.ts";
 import { saveModelFolder } from "../lib/checkpoints/checkpoint.ts";
 import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
@@ -47,8 +48,13 @@ for (const kind of ["colbert", "dense"] as const) {
   });
 }
 
-Deno.test("encode: bad arguments exit 2, an unknown model exits 1", async () => {
+Deno.test("encode: bad arguments exit 2 with the usage, an unknown model exits 1", async () => {
   const none = new Blob([]).stream();
-  assert.equal(await main(["--query", "--document", "--model", "x"], none), 2);
-  assert.equal(await main(["--model", "/no/such/folder"], new Blob(["text\n"]).stream()), 1);
+  const mistake = await main(["--query", "--document", "--model", "x"], none)
+    .catch((error) => failure("encode", error, "usage: ..."));
+  assert.deepEqual(mistake, ["encode: --query and --document exclude each other\nusage: ...", 2]);
+  const missing = await main(["--model", "/no/such/folder"], new Blob(["text\n"]).stream())
+    .catch((error) => failure("encode", error, "usage: ..."));
+  assert.ok(Array.isArray(missing) && missing[1] === 1, `exit code 1: ${missing}`);
+  assert.match(missing[0], /^encode: .*\/no\/such\/folder/);
 });

@@ -85,7 +85,7 @@ Deno.test("bad arguments print the usage and exit with 2", async () => {
   for (const args of cases) {
     const { code, stderr, stdout } = await runEval(args);
     assert.equal(code, 2, args.join(" "));
-    assert.match(stderr, /^error: .*\n\nusage: deno task eval/);
+    assert.match(stderr, /^eval: .*\nusage: deno task eval/);
     assert.equal(stdout, "");
   }
 });

@@ -108,6 +108,11 @@ async function registerTensorflow(): Promise<void> {
       );
     }
     await import("./node_util_shim.ts");
+    // TensorFlow's C++ logging (oneDNN and CPU-feature notices) goes to stderr on load; keep
+    // warnings and errors only, unless the user asked for a level.
+    if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) {
+      Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
+    }
     try {
       await import(specifier);
       return;
