@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/compute/backend.ts";
+import type { TokenEmbeddings } from "../lib/scores/maxsim.ts";
 import { testBackends } from "./backends.ts";
 
 /** Rows of numbers: tokens x dim, or queries x documents. */
@@ -103,4 +104,9 @@ export function assertClose(
       `${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (tolerance ${bound})`,
     );
   }
+}
+
+/** Token embeddings and their mask as tensors, from nested arrays. */
+export function tokenEmbeddings(embeddings: number[][][], mask: number[][]): TokenEmbeddings {
+  return { embeddings: tf.tensor3d(embeddings), mask: tf.tensor2d(mask) };
 }

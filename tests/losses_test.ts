@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { TokenEmbeddings } from "../lib/scores/maxsim.ts";
 import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { crossEntropy } from "../lib/losses/cross_entropy.ts";
 import { distillationLoss } from "../lib/losses/distillation.ts";
@@ -17,18 +16,14 @@ import {
   randomArray,
   rows,
   testOnEveryBackend,
+  tokenEmbeddings,
 } from "./late_interaction_reference.ts";
-
-const tokens = (embeddings: number[][][], mask: number[][]): TokenEmbeddings => ({
-  embeddings: tf.tensor3d(embeddings),
-  mask: tf.tensor2d(mask),
-});
 
 testOnEveryBackend("contrastive loss of a 1-d case worked by hand", async () => {
   // q0 = 1, q1 = 2; positives p0 = 1, p1 = -1: scores [[1, -1], [2, -2]], targets 0, 1.
   const expected = (Math.log(1 + Math.exp(-2)) + Math.log(1 + Math.exp(4))) / 2;
-  const multiVector = contrastiveLoss(tokens([[[1]], [[2]]], [[1], [1]]), [
-    tokens([[[1]], [[-1]]], [[1], [1]]),
+  const multiVector = contrastiveLoss(tokenEmbeddings([[[1]], [[2]]], [[1], [1]]), [
+    tokenEmbeddings([[[1]], [[-1]]], [[1], [1]]),
   ], { temperature: 1 });
   const dense = contrastiveLoss(tf.tensor2d([[1], [2]]), [tf.tensor2d([[1], [-1]])], {
     temperature: 1,

@@ -6,7 +6,6 @@ import {
   maxsimGrouped,
   maxsimPairwise,
   maxsimScores,
-  type TokenEmbeddings,
 } from "../lib/scores/maxsim.ts";
 import {
   assertClose,
@@ -17,12 +16,8 @@ import {
   randomArray,
   rows,
   testOnEveryBackend,
+  tokenEmbeddings,
 } from "./late_interaction_reference.ts";
-
-const batch = (embeddings: number[][][], mask: number[][]): TokenEmbeddings => ({
-  embeddings: tf.tensor3d(embeddings),
-  mask: tf.tensor2d(mask),
-});
 
 // PyLate's docstring examples of colbert_scores / colbert_kd_scores / pairwise, with the
 // outputs printed there.
@@ -30,12 +25,12 @@ const pylateQueries = [[[1], [0], [0], [0]], [[0], [2], [0], [0]], [[0], [0], [3
 const pylateQueryMask = [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 0, 1]];
 
 testOnEveryBackend("maxsimScores reproduces PyLate's colbert_scores example", async () => {
-  const documents = batch([[[10], [0], [1]], [[0], [100], [10]], [[1], [0], [1000]]], [
+  const documents = tokenEmbeddings([[[10], [0], [1]], [[0], [100], [10]], [[1], [0], [1000]]], [
     [1, 1, 1],
     [1, 0, 1],
     [1, 1, 1],
   ]);
-  const scores = maxsimScores(batch(pylateQueries, pylateQueryMask), documents);
+  const scores = maxsimScores(tokenEmbeddings(pylateQueries, pylateQueryMask), documents);
   assert.deepEqual(await scores.array(), [[10, 10, 1000], [20, 20, 2000], [0, 0, 0]]);
 });
 
@@ -52,7 +47,7 @@ testOnEveryBackend("maxsimGrouped reproduces PyLate's colbert_kd_scores example"
       [[1, 1, 1], [1, 1, 1], [1, 1, 1]],
     ]),
   };
-  const scores = maxsimGrouped(batch(pylateQueries, pylateQueryMask), documents);
+  const scores = maxsimGrouped(tokenEmbeddings(pylateQueries, pylateQueryMask), documents);
   assert.deepEqual(await scores.array(), [[1, 20, 30], [200, 400, 600], [0, 0, 0]]);
 });
 
@@ -60,28 +55,31 @@ testOnEveryBackend(
   "maxsimPairwise reproduces PyLate's colbert_scores_pairwise example",
   async () => {
     const ones = [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]];
-    const documents = batch([[[10], [0], [1]], [[0], [100], [1]], [[1], [0], [1000]]], [
+    const documents = tokenEmbeddings([[[10], [0], [1]], [[0], [100], [1]], [[1], [0], [1000]]], [
       [1, 1, 1],
       [1, 1, 1],
       [1, 1, 1],
     ]);
-    assert.deepEqual(await maxsimPairwise(batch(pylateQueries, ones), documents).array(), [
-      10,
-      200,
-      3000,
-    ]);
+    assert.deepEqual(
+      await maxsimPairwise(tokenEmbeddings(pylateQueries, ones), documents).array(),
+      [
+        10,
+        200,
+        3000,
+      ],
+    );
   },
 );
 
 testOnEveryBackend(
   "a masked document token scores 0 and wins over negative dot products",
   async () => {
-    const query = batch([[[1, 0], [0, 1]]], [[1, 1]]);
+    const query = tokenEmbeddings([[[1, 0], [0, 1]]], [[1, 1]]);
     // Every scored token points away from both query tokens.
     const negative = [[-1, -0.5], [-0.5, -1], [5, 5]];
-    const withMasked = maxsimScores(query, batch([negative], [[1, 1, 0]]));
+    const withMasked = maxsimScores(query, tokenEmbeddings([negative], [[1, 1, 0]]));
     assert.deepEqual(await withMasked.array(), [[0]]); // both maxima are the masked token's 0
-    const allScored = maxsimScores(query, batch([negative.slice(0, 2)], [[1, 1]]));
+    const allScored = maxsimScores(query, tokenEmbeddings([negative.slice(0, 2)], [[1, 1]]));
     assert.deepEqual(await allScored.array(), [[-1]]); // -0.5 + -0.5
   },
 );
@@ -99,7 +97,7 @@ function randomCase(seed: number) {
 
 testOnEveryBackend("maxsimScores matches nested loops with masks of every kind", async () => {
   const { q, d, qMask, dMask } = randomCase(1);
-  const scores = await maxsimScores(batch(q, qMask), batch(d, dMask)).array();
+  const scores = await maxsimScores(tokenEmbeddings(q, qMask), tokenEmbeddings(d, dMask)).array();
   const expected = q.map((qi, i) => d.map((dj, j) => maxsimReference(qi, qMask[i], dj, dMask[j])));
   assertClose(scores.flat(), expected.flat(), 1e-5, "scores");
 });
@@ -109,7 +107,7 @@ testOnEveryBackend("maxsimGrouped and maxsimPairwise match nested loops", async 
   // Query i's group: documents i and i + 1.
   const groups = q.map((_, i) => [d[i], d[i + 1]]);
   const groupMasks = q.map((_, i) => [dMask[i], dMask[i + 1]]);
-  const grouped = await maxsimGrouped(batch(q, qMask), {
+  const grouped = await maxsimGrouped(tokenEmbeddings(q, qMask), {
     embeddings: tf.tensor4d(groups),
     mask: tf.tensor3d(groupMasks),
   }).array();
@@ -117,7 +115,10 @@ testOnEveryBackend("maxsimGrouped and maxsimPairwise match nested loops", async 
     [0, 1].map((k) => maxsimReference(qi, qMask[i], groups[i][k], groupMasks[i][k]))
   );
   assertClose(grouped.flat(), expected.flat(), 1e-5, "grouped");
-  const pairwise = maxsimPairwise(batch(q, qMask), batch(d.slice(0, 3), dMask.slice(0, 3)));
+  const pairwise = maxsimPairwise(
+    tokenEmbeddings(q, qMask),
+    tokenEmbeddings(d.slice(0, 3), dMask.slice(0, 3)),
+  );
   assertClose(await pairwise.data(), expected.map((row) => row[0]), 1e-5, "pairwise");
 });
 
@@ -125,7 +126,7 @@ testOnEveryBackend("maxsimGrouped refuses a group count that differs from the qu
   const { q, d, qMask, dMask } = randomCase(2);
   const documents = { embeddings: tf.tensor4d([[d[0]]]), mask: tf.tensor3d([[dMask[0]]]) };
   assert.throws(
-    () => maxsimGrouped(batch(q, qMask), documents),
+    () => maxsimGrouped(tokenEmbeddings(q, qMask), documents),
     new RegExp(`${q.length} queries but 1 groups`),
   );
 });
@@ -169,7 +170,7 @@ testOnEveryBackend(
   "a document token repeated twice gets the gradient once, as in PyTorch",
   async () => {
     const dGrad = tf.grad((dt: tf.Tensor) =>
-      tf.sum(maxsimScores(batch([[[1, 0]]], [[1]]), {
+      tf.sum(maxsimScores(tokenEmbeddings([[[1, 0]]], [[1]]), {
         embeddings: dt as tf.Tensor3D,
         mask: tf.tensor2d([[1, 1, 1]]),
       }))
@@ -181,7 +182,7 @@ testOnEveryBackend(
 
 testOnEveryBackend("maxsim rejects a mask whose shape does not match", () => {
   assert.throws(
-    () => maxsimScores(batch([[[1], [2]]], [[1, 1, 1]]), batch([[[1]]], [[1]])),
+    () => maxsimScores(tokenEmbeddings([[[1], [2]]], [[1, 1, 1]]), tokenEmbeddings([[[1]]], [[1]])),
     /maxsim\.ts: query mask has shape \[1,3\]/,
   );
 });
