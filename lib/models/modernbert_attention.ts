@@ -8,9 +8,13 @@ import { keyMaskBias, scaledDotProductAttention, splitHeads, torchLinear } from 
 
 /** What the attention of every layer of one type needs besides its input, for one batch. */
 export interface AttentionContext {
-  /** Rotary cosines and sines [L, headSize] at positions 0..L-1. */
+  /** Rotary cosines [L, headSize] at positions 0..L-1. */
   cos: tf.Tensor2D;
-  sin: tf.Tensor2D;
+  /**
+   * The sines, negated in the first half: rotateHalf(x) * sin is [-x2, x1] * sin, and
+   * [x2, x1] * this gives the same bits (IEEE products are symmetric in sign) without a Neg.
+   */
+  signedSin: tf.Tensor2D;
   /** Additive bias [B, 1, L, L] hiding padding keys and keys outside the window. */
   bias: tf.Tensor4D;
   /** [B, L, 1]: 0 for a query that sees no key at all, 1 otherwise. */
@@ -29,7 +33,7 @@ export function attentionContext(
   const length = attentionMask.shape[1];
   const half = headSize / 2;
   const cos = new Float32Array(length * headSize);
-  const sin = new Float32Array(length * headSize);
+  const signedSin = new Float32Array(length * headSize);
   for (let i = 0; i < half; i++) {
     // Rounded to float32 at each step as transformers computes them, so that angles at far
     // positions (p x frequency) agree to the last bit rather than drift apart.
@@ -37,7 +41,8 @@ export function attentionContext(
     for (let p = 0; p < length; p++) {
       const angle = Math.fround(p * frequency);
       cos[p * headSize + i] = cos[p * headSize + half + i] = Math.cos(angle);
-      sin[p * headSize + i] = sin[p * headSize + half + i] = Math.sin(angle);
+      signedSin[p * headSize + half + i] = Math.sin(angle);
+      signedSin[p * headSize + i] = -signedSin[p * headSize + half + i];
     }
   }
   const near = new Float32Array(length * length);
@@ -47,7 +52,7 @@ export function attentionContext(
   const window = tf.tensor2d(near, [length, length]);
   return {
     cos: tf.tensor2d(cos, [length, headSize]),
-    sin: tf.tensor2d(sin, [length, headSize]),
+    signedSin: tf.tensor2d(signedSin, [length, headSize]),
     bias: tf.add(keyMaskBias(attentionMask), tf.mul(tf.sub(window, 1), 1e9)),
     // torch's sdpa gives a query with no visible key (a padding position further than the
     // window from any real token) a zero attention output; the window is symmetric.
@@ -63,18 +68,28 @@ export function modernBertAttention(
 ): tf.Tensor3D {
   const { prefix, heads, context } = options;
   const qkv = torchLinear(params, `${prefix}.Wqkv`, x);
-  const [query, key, value] = tf.split<tf.Tensor3D>(qkv, 3, -1).map((t) => splitHeads(t, heads));
-  const rotate = (t: tf.Tensor4D) =>
-    tf.add(tf.mul(t, context.cos), tf.mul(rotateHalf(t), context.sin)) as tf.Tensor4D;
+  const width = qkv.shape[2] / 3;
+  // Queries and keys are rotated together, as 2 x heads heads: the same products, half the
+  // operations (each one costs tfjs a dispatch, forward and backward).
+  const [queryKey, valueRows] = tf.split<tf.Tensor3D>(qkv, [2 * width, width], -1);
+  const [query, key] = tf.split<tf.Tensor4D>(
+    rotate(splitHeads(queryKey, 2 * heads), context),
+    2,
+    1,
+  );
   const attended = scaledDotProductAttention(
-    { query: rotate(query), key: rotate(key), value },
+    { query, key, value: splitHeads(valueRows, heads) },
     context.bias,
   );
   return torchLinear(params, `${prefix}.Wo`, tf.mul(attended, context.live) as tf.Tensor3D);
 }
 
-/** [x1, x2] -> [-x2, x1] on the last axis, the rotary pairing transformers uses. */
-function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
+/**
+ * Rotary embedding x * cos + rotateHalf(x) * sin, with transformers' pairing
+ * rotateHalf([x1, x2]) = [-x2, x1]; the minus sign lives in `signedSin`.
+ */
+function rotate(x: tf.Tensor4D, context: AttentionContext): tf.Tensor4D {
   const [first, second] = tf.split<tf.Tensor4D>(x, 2, -1);
-  return tf.concat<tf.Tensor4D>([tf.neg(second), first], -1);
+  const swapped = tf.concat<tf.Tensor4D>([second, first], -1);
+  return tf.add(tf.mul(x, context.cos), tf.mul(swapped, context.signedSin));
 }
