@@ -62,5 +62,8 @@ Deno.test("the suite scores each dataset alone and averages them, as BEIR does",
   for (const row of rows) assert.ok(Math.abs(row["ndcg@10"] - expected) < 1e-12);
   assert.equal(rows[2].queries, 4);
   assert.match(suiteResultsTable("fixed", rows), /\| average \| 4 \| 81\.55 \|/);
-  await assert.rejects(suiteFolders(join(dataDir, "none")), /eval: folder not found; run `deno task data`/);
+  await assert.rejects(
+    suiteFolders(join(dataDir, "none")),
+    /eval: folder not found; run `deno task data`/,
+  );
 });

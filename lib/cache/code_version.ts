@@ -25,7 +25,9 @@ const COMPUTED = /(?<!["'`])\b(?:import\(\s*[^\s"')]+|new Worker\(\s*(?!new URL\
  * text: backend.ts tries the optional tfjs-node packages by name; compute_identity.ts
  * records which one the `tensorflow` backend loaded.
  */
-export const PACKAGES_ONLY: Record<string, string[]> = { "lib/compute/backend.ts": ["import(specifier"] };
+export const PACKAGES_ONLY: Record<string, string[]> = {
+  "lib/compute/backend.ts": ["import(specifier"],
+};
 
 /** The local files a module reaches at run time and the packages they name. */
 export interface ModuleGraph {

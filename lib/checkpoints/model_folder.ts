@@ -18,7 +18,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type ColbertInputConfig, colbertInputConfig, PUNCTUATION } from "../models/colbert_inputs.ts";
+import {
+  type ColbertInputConfig,
+  colbertInputConfig,
+  PUNCTUATION,
+} from "../models/colbert_inputs.ts";
 import { MLM_PREFIX } from "../models/heads/mlm.ts";
 import type { Model, ModelConfig } from "../models/model.ts";
 import { addParam } from "../models/params.ts";
