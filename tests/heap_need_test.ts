@@ -34,7 +34,7 @@ const TEACHER = shape(6, 384, 6, 576); // the gpu profile's teacher, 6 x 384
 const LIMIT = HEAP_SHARE * WASM_HEAP_BYTES;
 
 // Heap the wasm backend had grown to after one training step (without AdamW, which the
-// estimate adds: 3 x the weights) or one encoding call: .scratch/speed/heap_probe.ts.
+// estimate adds: 3 x the weights) or one encoding call: bench/heap_probe.ts.
 const MEASURED_TRAINING: [EncoderShape, number, number, number, number][] = [
   [TEACHER, 2, 32, 128, 814_153_728],
   [TEACHER, 4, 32, 128, 1_232_338_944],

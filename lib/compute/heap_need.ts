@@ -5,7 +5,7 @@
  * `RuntimeError: Aborted()` inside `registerTensor`, mid-step).
  *
  * The estimates are fitted to the heap the wasm backend had grown to after one step or one
- * call (`.scratch/speed/heap_probe.ts`, seven training and four encoding shapes from 2 x 128
+ * call (`bench/heap_probe.ts`, seven training and four encoding shapes from 2 x 128
  * to 6 x 384, heads 2-12, intermediate 192-1152, lengths 32-512); they came within 14% of every
  * measurement, hence {@link HEAP_SHARE}. A backend other than wasm (TensorFlow's own library,
  * webgpu) has no such limit here: {@link heapLimitBytes} is Infinity there.

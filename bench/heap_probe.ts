@@ -1,0 +1,59 @@
+/**
+ * The heap one training step (no optimizer) or one encoding call grows the wasm backend to, at
+ * a given encoder and batch shape: the measurements lib/compute/heap_need.ts's estimates are
+ * fitted to (tests/heap_need_test.ts keeps them). Also tf.profile's peak tensor bytes.
+ *
+ * ```sh
+ * # backend layers hidden heads intermediate batch query-length document-length [encode]
+ * deno run -A bench/heap_probe.ts wasm 6 384 6 576 4 32 128
+ * deno run -A bench/heap_probe.ts wasm 6 384 6 576 64 32 180 encode   # 64 documents of 180
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, initBackend } from "../lib/compute/backend.ts";
+import { encodeTokens } from "../lib/models/model.ts";
+import { contrastiveLoss } from "../lib/losses/contrastive.ts";
+import { gradientsOf } from "../lib/train/loop.ts";
+import { benchModel, randomBatch } from "./train_step.ts";
+
+if (import.meta.main) {
+  const [backend, ...sizes] = Deno.args;
+  const [layers, hidden, heads, intermediate, batch, queryLength, documentLength] = sizes
+    .slice(0, 7).map(Number);
+  const encode = sizes[7] === "encode";
+  await initBackend(backend as BackendName);
+  const vocabSize = 30522;
+  const model = benchModel({
+    transformer: { vocabSize, hidden, layers, heads, intermediate, maxLength: 576 },
+    colbertDim: 128,
+    batch,
+    queryLength,
+    documentLength,
+  });
+  const queries = randomBatch(batch, queryLength, vocabSize, 1);
+  const documents = randomBatch(batch, documentLength, vocabSize, 2);
+  const before = tf.memory().numBytes;
+  const info = await tf.profile(async () => {
+    if (encode) {
+      const encoded = encodeTokens(model, documents);
+      await encoded.data();
+      encoded.dispose();
+      return;
+    }
+    const { grads } = await gradientsOf(model, () =>
+      contrastiveLoss(
+        { embeddings: encodeTokens(model, queries), mask: tf.onesLike(queries.attentionMask) },
+        [{ embeddings: encodeTokens(model, documents), mask: documents.attentionMask }],
+        { temperature: 0.02 },
+      ));
+    for (const grad of grads.values()) grad.dispose();
+  });
+  // The wasm heap only grows: its size now is the most this step needed (rounded up by growth).
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  console.log(JSON.stringify({
+    args: Deno.args,
+    heapBytes: wasm?.HEAPU8.byteLength,
+    peakTensorBytes: info.peakBytes,
+    tensorBytesBefore: before,
+  }));
+}
