@@ -17,10 +17,13 @@ import { type EncoderShape, suiteModernBert } from "../lib/models/suite_encoder.
 import { DEFAULT_COLBERT_INPUT_CONFIG } from "../lib/models/colbert_inputs.ts";
 import type { Model } from "../lib/models/model.ts";
 import {
+  checkBackboneMicroBatch,
   checkDistillationMicroBatch,
   checkSupervisedBatch,
+  checkTeacherBatch,
   gradCacheChunk,
 } from "../lib/phases/heap_plan.ts";
+import { getProfile } from "../lib/phases/profiles.ts";
 
 const shape = (layers: number, hidden: number, heads: number, intermediate: number) => ({
   vocabSize: 30522,
@@ -140,5 +143,59 @@ Deno.test("a supervised batch or KD micro-batch that cannot fit is refused namin
   assert.throws(
     () => checkDistillationMicroBatch(model, { microSize: 64, perQuery: 32 }, LIMIT),
     (error: Error) => error.message.includes("distillation.accumulation (raise it)"),
+  );
+});
+
+Deno.test("every phase of the tiny and small profiles fits the wasm heap as the profile sets it", () => {
+  for (const name of ["tiny", "small"]) {
+    const p = getProfile(name);
+    // The longest inputs any variant gives (prompts add their allowance).
+    const lengths = (document: number) => ({ query: p.queryLength + 7, document: document + 7 });
+    const student = modelOf(p.student, lengths(p.unsupervisedDocumentLength));
+    assert.equal(
+      gradCacheChunk(student, p.unsupervised.chunkSize, LIMIT),
+      p.unsupervised.chunkSize,
+    );
+    checkSupervisedBatch(modelOf(p.student, lengths(p.documentLength)), p.supervised, LIMIT);
+    const { batchSize, accumulation, documentsPerQuery } = p.distillation;
+    checkDistillationMicroBatch(
+      modelOf(p.student, lengths(p.documentLength)),
+      { microSize: batchSize / accumulation, perQuery: documentsPerQuery },
+      LIMIT,
+    );
+    const pairLength = Math.min(p.teacher.maxLength, p.queryLength + p.documentLength);
+    checkTeacherBatch(modelOf(p.teacher, lengths(p.documentLength)), {
+      ...p.teacherTraining,
+      pairLength,
+    }, LIMIT);
+    for (
+      const [encoder, settings] of [[p.student, p.backbone], [
+        p.teacher,
+        p.teacherBackbone,
+      ]] as const
+    ) {
+      checkBackboneMicroBatch(modelOf(encoder, lengths(p.documentLength)), {
+        microSize: settings.batchSize / settings.accumulation,
+        maxLength: settings.maxLength,
+      }, LIMIT);
+    }
+  }
+});
+
+Deno.test("the gpu profile's teacher batch and MLM batch are refused on wasm, naming the setting", () => {
+  const p = getProfile("gpu");
+  const teacher = modelOf(p.teacher, { query: 32, document: 512 });
+  assert.throws(
+    () => checkTeacherBatch(teacher, { ...p.teacherTraining, pairLength: 544 }, LIMIT),
+    (error: Error) =>
+      error.message.includes("teacherTraining.batchSize or teacherTraining.negatives"),
+  );
+  assert.throws(
+    () =>
+      checkBackboneMicroBatch(modelOf(p.student, { query: 32, document: 512 }), {
+        microSize: p.backbone.batchSize,
+        maxLength: p.backbone.maxLength,
+      }, LIMIT),
+    (error: Error) => error.message.includes("accumulation (raise it)"),
   );
 });

@@ -16,6 +16,7 @@ import { type EncoderShape, suiteModernBert } from "../models/suite_encoder.ts";
 import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profile_settings.ts";
 import { stepIndices, stepSeed } from "./sampling.ts";
+import { checkBackboneMicroBatch } from "./heap_plan.ts";
 
 /** Texts whose token counts give the decoder's starting bias (the unigram prior). */
 const PRIOR_SAMPLE = 8192;
@@ -74,6 +75,7 @@ export function backboneJob(context: StudyContext, options: BackboneOptions): Ph
       );
       param(model.params, `${MLM_PREFIX}decoder.bias`).assign(tf.tensor1d(prior));
       const microSize = settings.batchSize / settings.accumulation;
+      checkBackboneMicroBatch(model, { microSize, maxLength: settings.maxLength });
       return Promise.resolve({
         phase: options.label,
         model,

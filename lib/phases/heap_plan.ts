@@ -89,3 +89,44 @@ export function checkDistillationMicroBatch(
     },
   );
 }
+
+/**
+ * Refuse a cross-encoder teacher batch (`batchSize` queries x (1 + `negatives`) pairs of up to
+ * `pairLength` tokens, under one tape) that the heap cannot hold.
+ */
+export function checkTeacherBatch(
+  model: Model,
+  settings: { batchSize: number; negatives: number; pairLength: number },
+  limit: number = heapLimitBytes(),
+): void {
+  const rows = settings.batchSize * (1 + settings.negatives);
+  refuseUnlessFits(need(model, [{ rows, length: settings.pairLength }]), {
+    what: `a teacher batch of ${rows} pairs of ${settings.pairLength} tokens`,
+    setting: "the profile's teacherTraining.batchSize or teacherTraining.negatives",
+    limit,
+  });
+}
+
+// The MLM head scores the masked 15% of tokens against the whole vocabulary: logits, their
+// log-softmax and its gradient keep about 8 floats per (masked token, vocabulary entry). Counted
+// from the loss's operations, not fitted like the encoder's share.
+const MLM_FLOATS_PER_LOGIT = 8;
+const MLM_MASKED_SHARE = 0.15;
+
+/**
+ * Refuse an MLM (backbone) micro-batch of `microSize` rows of `maxLength` tokens that the heap
+ * cannot hold, naming the phase's `accumulation`, which splits the batch.
+ */
+export function checkBackboneMicroBatch(
+  model: Model,
+  settings: { microSize: number; maxLength: number },
+  limit: number = heapLimitBytes(),
+): void {
+  const { microSize: rows, maxLength: length } = settings;
+  const logits = MLM_MASKED_SHARE * rows * length * model.config.transformer.vocabSize;
+  refuseUnlessFits(need(model, [{ rows, length }]) + 4 * MLM_FLOATS_PER_LOGIT * logits, {
+    what: `an MLM micro-batch of ${rows} texts of ${length} tokens`,
+    setting: "the profile's backbone (or teacherBackbone) accumulation (raise it) or batchSize",
+    limit,
+  });
+}

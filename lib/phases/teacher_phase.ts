@@ -21,6 +21,7 @@ import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { minedNegatives, supervisedPool, teacherExamples } from "./supervised_pool.ts";
 import { phaseInputs, WITH_PROMPTS } from "./input_variant.ts";
+import { checkTeacherBatch } from "./heap_plan.ts";
 
 const TEACHER_SEED = 0;
 
@@ -71,6 +72,7 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
         }),
         seed: TEACHER_SEED,
       });
+      checkTeacherBatch(model, { ...settings, pairLength: pairLength(context) });
       // Built here, on a cache miss only: a shuffle of every WordNet example and as many pairs.
       const pool = supervisedPool(
         teacherPoolExamples(context),
