@@ -7,6 +7,7 @@
  * deno task bench            # the tables (progress on stderr)
  * deno task bench --json     # the tables, then one JSON line of every figure
  * deno task bench --only 6x384   # just these rows (names: see {@link ONLY_NAMES})
+ * deno task bench --only 6x384 --readme   # and write the README's speed section from them
  * COLBERT_TORCH_PYTHON=../venv/bin/python deno task bench   # PyTorch's rows from that Python
  * ```
  *
@@ -18,6 +19,7 @@ import { type BenchPath, MAXSIM_SHAPE, type Task } from "./measure.ts";
 import { mebibytes, number, ratio, table } from "./report.ts";
 import { TRAIN_MODELS, type TrainModel, trainShape } from "./train_shapes.ts";
 import { measureTorch } from "./torch_bench.ts";
+import { type SpeedFigures, writeSpeedSection } from "./readme_speed.ts";
 
 type Measured = Record<string, number | string | undefined> & { error?: string };
 
@@ -313,7 +315,10 @@ function summary(r: Results): Record<string, unknown> {
 }
 
 if (import.meta.main) {
+  const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "? ")).split(" ")[0];
   const results = await collect(selectedRows(Deno.args));
   printTables(results);
-  if (Deno.args.includes("--json")) console.log(JSON.stringify(summary(results)));
+  const figures = summary(results);
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(figures));
+  if (Deno.args.includes("--readme")) await writeSpeedSection(figures as SpeedFigures, load);
 }

@@ -4,8 +4,8 @@ import {
   readmeResults,
   readmeResultsProblems,
   updateReadmeResults,
-  withReadmeResults,
 } from "../lib/results/readme_results.ts";
+import { formatMarkdown, withReadmeSection } from "../lib/results/readme_section.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
 const TABLE = "### nDCG@10\n\n| model | Avg |\n| --- | ---: |\n| BM25 | 52.95 |\n";
@@ -21,7 +21,7 @@ async function resultsFolder(dir: string, table = TABLE): Promise<string> {
 
 Deno.test("the README section holds the main table, the figure and one line per finding", async () => {
   await using dir = await temporaryFolder();
-  const section = await readmeResults(await resultsFolder(dir.path));
+  const section = await formatMarkdown(await readmeResults(await resultsFolder(dir.path)));
   // deno fmt aligns the table, so the row reads with padded cells.
   assert.match(section, /\| BM25 {2}\| 52\.95 \|/);
   assert.match(section, /!\[.*\]\(results\/figures\/cost\.svg\)/);
@@ -56,7 +56,7 @@ Deno.test("a number edited by hand in the README, or results that moved, is a pr
 
 Deno.test("a README without the markers, or findings of the wrong shape, is a clear error", async () => {
   assert.throws(
-    () => withReadmeResults("# no markers\n", "x", "/some/README.md"),
+    () => withReadmeSection("# no markers\n", "results", { section: "x", path: "/some/README.md" }),
     /\/some\/README\.md: no '<!-- results:begin -->'/,
   );
   await using dir = await temporaryFolder();
