@@ -6,22 +6,15 @@
  *   deno task data --beir path/to/beir  also keep this BEIR (or SMART) folder out of training data
  *   deno task data --check              verify the checksums of the built files, build nothing
  */
-import { parseArgs } from "node:util";
 import type { BuildEvent } from "../lib/data/build.ts";
 import { checkData } from "../lib/data/data_layout.ts";
 import type { DataCard } from "../lib/data/data_card.ts";
 import { buildAllData } from "../lib/data/registry.ts";
 import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
+import { sum } from "../lib/util/summary.ts";
+import { parseCommandLine, runMain } from "./run_main.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    only: { type: "string" },
-    beir: { type: "string", multiple: true },
-    check: { type: "boolean", default: false },
-    data: { type: "string", default: "data" },
-  },
-});
+const USAGE = "usage: deno task data [--only a,b] [--beir FOLDER]... [--check] [--data DIR]";
 
 function pad(text: string | number, width: number): string {
   return String(text).padEnd(width);
@@ -32,8 +25,8 @@ function summary(cards: DataCard[]): string {
     `${pad("dataset", 22)}${pad("kind", 11)}${pad("records", 10)}${pad("MB", 8)}removed as leaks`,
   ];
   for (const card of cards) {
-    const bytes = card.files.reduce((sum, file) => sum + file.bytes, 0);
-    const removed = Object.values(card.decontaminated).reduce((sum, n) => sum + n, 0);
+    const bytes = sum(card.files.map((file) => file.bytes));
+    const removed = sum(Object.values(card.decontaminated));
     const records = card.counts.records ?? card.counts.queries;
     lines.push(
       `${pad(card.name, 22)}${pad(card.kind, 11)}${pad(records, 10)}${
@@ -44,31 +37,51 @@ function summary(cards: DataCard[]): string {
   return lines.join("\n");
 }
 
-if (values.check) {
-  const { cards, stale } = await checkData(values.data);
-  for (const card of cards) {
-    console.log(
-      `${pad(card.name, 22)}${stale[card.name] ? "CHANGED: " + stale[card.name].join(", ") : "ok"}`,
-    );
+async function main(args: string[]): Promise<number> {
+  const { values } = parseCommandLine({
+    args,
+    options: {
+      only: { type: "string" },
+      beir: { type: "string", multiple: true },
+      check: { type: "boolean", default: false },
+      data: { type: "string", default: "data" },
+    },
+  });
+  if (values.check) {
+    const { cards, stale } = await checkData(values.data);
+    for (const card of cards) {
+      console.log(
+        `${pad(card.name, 22)}${
+          stale[card.name] ? "CHANGED: " + stale[card.name].join(", ") : "ok"
+        }`,
+      );
+    }
+    if (cards.length === 0) {
+      console.log(`no data cards in ${values.data}/cards: run deno task data`);
+    }
+    return Object.keys(stale).length > 0 || cards.length === 0 ? 1 : 0;
   }
-  if (cards.length === 0) console.log(`no data cards in ${values.data}/cards: run deno task data`);
-  Deno.exit(Object.keys(stale).length > 0 || cards.length === 0 ? 1 : 0);
+
+  const started = performance.now();
+  const tokenizer = await loadBertTokenizer();
+  const cards = await buildAllData({
+    dataDir: values.data,
+    only: values.only?.split(","),
+    extraEval: values.beir,
+    countTokens: (text) => tokenizer.encode(text).length,
+    tokenizer: "bert-base-uncased WordPiece (lib/models/tokenizer.ts)",
+    onEvent: (event: BuildEvent) =>
+      console.log(
+        `${pad(event.name, 22)}${pad(event.status, 12)}${pad(event.records, 9)}${
+          event.seconds.toFixed(1)
+        } s`,
+      ),
+  });
+  console.log("\n" + summary(cards));
+  console.log(
+    `\nleakage check passed; total ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return 0;
 }
 
-const started = performance.now();
-const tokenizer = await loadBertTokenizer();
-const cards = await buildAllData({
-  dataDir: values.data,
-  only: values.only?.split(","),
-  extraEval: values.beir,
-  countTokens: (text) => tokenizer.encode(text).length,
-  tokenizer: "bert-base-uncased WordPiece (lib/models/tokenizer.ts)",
-  onEvent: (event: BuildEvent) =>
-    console.log(
-      `${pad(event.name, 22)}${pad(event.status, 12)}${pad(event.records, 9)}${
-        event.seconds.toFixed(1)
-      } s`,
-    ),
-});
-console.log("\n" + summary(cards));
-console.log(`\nleakage check passed; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+if (import.meta.main) await runMain("data", main, USAGE);

@@ -143,6 +143,25 @@ Deno.test("a second run does nothing; a changed file is found and rebuilt", asyn
   assert.deepEqual(await snapshot(dataDir), before);
 });
 
+Deno.test("--only names a dataset that does not exist: an error listing the known ones, nothing built", async () => {
+  const sources = await writeSources();
+  const dataDir = await Deno.makeTempDir();
+  await assert.rejects(
+    () =>
+      buildData({
+        dataDir,
+        specs: specs(sources),
+        only: ["faq", "fruits"],
+        inputs: new Inputs(join(dataDir, "no-apt-needed")),
+        countTokens: (text) => text.split(/\s+/).length,
+        tokenizer: "words",
+        code: "test",
+      }),
+    /--only: no dataset named fruits; known: faq, fruit/,
+  );
+  assert.deepEqual([...Deno.readDirSync(dataDir)], []);
+});
+
 Deno.test("builds are byte-identical across folders", async () => {
   const sources = await writeSources();
   const [a, b] = [await Deno.makeTempDir(), await Deno.makeTempDir()];

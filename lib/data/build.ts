@@ -244,6 +244,11 @@ async function finalLeakageCheck(context: Context): Promise<void> {
 
 /** Build (or confirm up to date) every dataset of `options.specs`; returns their cards. */
 export async function buildData(options: BuildOptions): Promise<DataCard[]> {
+  const names = options.specs.map((spec) => spec.name);
+  const unknown = (options.only ?? []).filter((name) => !names.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`--only: no dataset named ${unknown.join(", ")}; known: ${names.join(", ")}`);
+  }
   const dataDir = options.dataDir ?? "data";
   const evalSpecs = options.specs.filter((spec) => !isTraining(spec));
   const context: Context = {

@@ -12,12 +12,17 @@
  * quantile([1, 2, 3, 4], 0.5); // 2.5 (numpy.quantile's default, "linear")
  */
 
+/** Sum, left to right from 0 (0 for no values). */
+export function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
+}
+
 /** Arithmetic mean, summed left to right from 0; throws on no values (a mean of nothing). */
 export function mean(values: ArrayLike<number>): number {
   if (values.length === 0) throw new Error("mean: no values");
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return sum / values.length;
+  return sum(values) / values.length;
 }
 
 /**
