@@ -4,7 +4,8 @@
  * a call). Random token ids with variable lengths, the padding masked; no gradients.
  */
 import * as tf from "@tensorflow/tfjs";
-import { encodeTokens } from "../lib/models/model.ts";
+import { encodeTokens, type Model } from "../lib/models/model.ts";
+import type { EncoderBatch } from "../lib/models/encoder_inputs.ts";
 import { disposeParams } from "../lib/models/params.ts";
 import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
 import { benchModel, randomBatch, type TrainStepShape } from "./train_step.ts";
@@ -22,6 +23,13 @@ export interface EncodeTiming {
   gflops: number;
 }
 
+/** Encode `docs` once and wait for the backend, as reading the vectors out does. */
+export async function encodeOnce(model: Model, docs: EncoderBatch): Promise<void> {
+  const encoded = encodeTokens(model, docs);
+  await encoded.data();
+  encoded.dispose();
+}
+
 /**
  * Best time of encoding {@link ENCODE_BATCH} documents of `shape.documentLength` tokens with
  * `shape`'s encoder on the current backend: a warm-up call, then up to `maxCalls` more while
@@ -36,9 +44,7 @@ export async function timeEncode(
   const docs = randomBatch(ENCODE_BATCH, shape.documentLength, shape.transformer.vocabSize, 3);
   const timeCall = async () => {
     const start = performance.now();
-    const encoded = encodeTokens(model, docs);
-    await encoded.data(); // waits for the backend, as reading the vectors out does
-    encoded.dispose();
+    await encodeOnce(model, docs);
     return (performance.now() - start) / 1000;
   };
   let best: number;

@@ -11,10 +11,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, initBackend } from "../lib/compute/backend.ts";
-import { encodeTokens } from "../lib/models/model.ts";
-import { contrastiveLoss } from "../lib/losses/contrastive.ts";
-import { gradientsOf } from "../lib/train/loop.ts";
-import { benchModel, randomBatch } from "./train_step.ts";
+import { benchGradients, benchModel, randomBatch } from "./train_step.ts";
+import { encodeOnce } from "./encode_step.ts";
 
 if (import.meta.main) {
   const [backend, ...sizes] = Deno.args;
@@ -34,18 +32,8 @@ if (import.meta.main) {
   const documents = randomBatch(batch, documentLength, vocabSize, 2);
   const before = tf.memory().numBytes;
   const info = await tf.profile(async () => {
-    if (encode) {
-      const encoded = encodeTokens(model, documents);
-      await encoded.data();
-      encoded.dispose();
-      return;
-    }
-    const { grads } = await gradientsOf(model, () =>
-      contrastiveLoss(
-        { embeddings: encodeTokens(model, queries), mask: tf.onesLike(queries.attentionMask) },
-        [{ embeddings: encodeTokens(model, documents), mask: documents.attentionMask }],
-        { temperature: 0.02 },
-      ));
+    if (encode) return await encodeOnce(model, documents);
+    const grads = await benchGradients(model, queries, documents);
     for (const grad of grads.values()) grad.dispose();
   });
   // The wasm heap only grows: its size now is the most this step needed (rounded up by growth).

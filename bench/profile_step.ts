@@ -12,12 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, initBackend } from "../lib/compute/backend.ts";
-import { encodeTokens } from "../lib/models/model.ts";
-import { contrastiveLoss } from "../lib/losses/contrastive.ts";
-import { gradientsOf } from "../lib/train/loop.ts";
+import { benchModel, randomBatch, trainStep } from "./train_step.ts";
+import { ENCODE_BATCH, encodeOnce } from "./encode_step.ts";
 import { AdamW } from "../lib/train/adamw.ts";
-import { benchModel, randomBatch } from "./train_step.ts";
-import { ENCODE_BATCH } from "./encode_step.ts";
 import { trainShape } from "./train_shapes.ts";
 
 type Kernel = { name: string; inputShapes: number[][]; kernelTimeMs: number | { error: string } };
@@ -76,20 +73,8 @@ if (import.meta.main) {
     ? randomBatch(ENCODE_BATCH, 180, shape.transformer.vocabSize, 3)
     : randomBatch(batch, shape.documentLength, shape.transformer.vocabSize, 2);
   const run = async () => {
-    if (encode) {
-      const encoded = encodeTokens(model, documents);
-      await encoded.data();
-      encoded.dispose();
-      return;
-    }
-    const { grads } = await gradientsOf(model, () =>
-      contrastiveLoss(
-        { embeddings: encodeTokens(model, queries), mask: tf.onesLike(queries.attentionMask) },
-        [{ embeddings: encodeTokens(model, documents), mask: documents.attentionMask }],
-        { temperature: 0.02 },
-      ));
-    optimizer.apply(grads, 1e-4);
-    for (const grad of grads.values()) grad.dispose();
+    if (encode) return await encodeOnce(model, documents);
+    await trainStep(model, optimizer, { queries, docs: documents });
     await model.params.get("encoder.final_norm.weight")!.data();
   };
   await run();

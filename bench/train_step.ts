@@ -74,7 +74,12 @@ export function benchModel(shape: TrainStepShape): Model {
   }, { seed: 1 });
 }
 
-async function step(model: Model, optimizer: AdamW, queries: EncoderBatch, docs: EncoderBatch) {
+/** The bench's ColBERT loss (in-batch contrastive) on `queries` and `docs`, and its gradients. */
+export async function benchGradients(
+  model: Model,
+  queries: EncoderBatch,
+  docs: EncoderBatch,
+): Promise<Map<string, tf.Tensor>> {
   const { grads } = await gradientsOf(model, () => {
     const q = {
       embeddings: encodeTokens(model, queries),
@@ -83,6 +88,16 @@ async function step(model: Model, optimizer: AdamW, queries: EncoderBatch, docs:
     const d = { embeddings: encodeTokens(model, docs), mask: docs.attentionMask };
     return contrastiveLoss(q, [d], { temperature: 0.02 });
   });
+  return grads;
+}
+
+/** One training step of the bench: {@link benchGradients}, then AdamW's update. */
+export async function trainStep(
+  model: Model,
+  optimizer: AdamW,
+  batches: { queries: EncoderBatch; docs: EncoderBatch },
+): Promise<void> {
+  const grads = await benchGradients(model, batches.queries, batches.docs);
   optimizer.apply(grads, 1e-4);
   for (const grad of grads.values()) grad.dispose();
 }
@@ -105,7 +120,7 @@ export async function timeTrainStep(
   const docs = randomBatch(shape.batch, shape.documentLength, vocab, 2);
   const timeStep = async () => {
     const start = performance.now();
-    await step(model, optimizer, queries, docs);
+    await trainStep(model, optimizer, { queries, docs });
     await model.params.get("encoder.final_norm.weight")!.data(); // waits for a GPU backend
     return (performance.now() - start) / 1000;
   };
