@@ -18,6 +18,7 @@ import { WITH_PROMPTS } from "../lib/phases/input_variant.ts";
 import { runPhase, type StudyContext } from "../lib/phases/phase.ts";
 import { TINY, withOverrides } from "../lib/phases/profiles.ts";
 import { exportPhase, PYLATE_SCRIPTS_DIR } from "../lib/pylate/export.ts";
+import { launchExport, pylateImportable } from "../lib/pylate/launch.ts";
 import { importModel } from "../lib/pylate/import.ts";
 import { phaseJobOf, type PhaseRequest } from "../lib/pylate/phase_job.ts";
 import { readTrainingRecord } from "../lib/pylate/training_record.ts";
@@ -27,20 +28,7 @@ import { temporaryFolder } from "./temporary_folder.ts";
 
 const PYTHON = Deno.env.get("COLBERT_PYLATE_PYTHON") ?? "python3";
 
-async function pylateAvailable(): Promise<boolean> {
-  try {
-    const probe = new Deno.Command(PYTHON, {
-      args: ["-c", "import torch, pylate, datasets"],
-      stdout: "null",
-      stderr: "null",
-    });
-    return (await probe.output()).success;
-  } catch {
-    return false; // no such Python
-  }
-}
-
-const available = await pylateAvailable();
+const available = await pylateImportable(PYTHON);
 const SKIPPED = available ? "" : ` (SKIPPED: torch, pylate and datasets are not importable by ` +
   `${PYTHON}; set COLBERT_PYLATE_PYTHON to a Python with scripts/pylate/requirements.txt)`;
 if (!available) console.warn(`pylate_roundtrip_test.ts${SKIPPED}`);
@@ -101,9 +89,7 @@ async function roundTrip(request: PhaseRequest, overrides: string[]) {
   await using folder = await temporaryFolder();
   const exported = join(folder.path, "export");
   const settings = await exportPhase(context, request, exported);
-  await run(join(exported, "launch.sh"), ["2"], {
-    env: { PYTHON, OMP_NUM_THREADS: "1", TOKENIZERS_PARALLELISM: "false" },
-  });
+  await launchExport(exported, { python: PYTHON, processes: 2 });
   const trained = join(exported, "model");
   const result = await importModel(context, trained, request);
   const pylate = JSON.parse(
