@@ -99,3 +99,22 @@ Deno.test("notebooks: the check names the notebook cell of a problem", async () 
   assert.ok(!lint.ok);
   assert.match(lint.text, /notebooks\/x\.ipynb, cell 1 line 2:7/);
 });
+
+Deno.test("notebooks: the study notebooks are sources, without outputs", async () => {
+  // Executed copies live under results/<profile>/notebooks/; an output here would be stale.
+  const stale: string[] = [];
+  for (const name of await notebookOrder(NOTEBOOKS)) {
+    const notebook = JSON.parse(await Deno.readTextFile(join(NOTEBOOKS, name)));
+    for (const [index, cell] of notebook.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      if (cell.outputs?.length || cell.execution_count !== null) {
+        stale.push(`notebooks/${name}, cell ${index}`);
+      }
+    }
+  }
+  assert.deepEqual(
+    stale,
+    [],
+    "clear them: jupyter nbconvert --clear-output --inplace notebooks/0*.ipynb",
+  );
+});

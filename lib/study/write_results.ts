@@ -64,7 +64,7 @@ export function runSummary(run: StudyRun): unknown {
   };
 }
 
-/** Write everything under `folder` (results/ by default in the notebooks). */
+/** Write everything under `folder` (notebook 05 passes results/<profile>/, resultsFolder). */
 export async function writeStudyResults(run: StudyRun, folder: string): Promise<void> {
   for (const table of studyTables(run)) await writeTable(folder, table);
   const verdicts = studyFindings(run);
