@@ -1,22 +1,34 @@
 /**
- * `deno task reproduce [--profile tiny|small|gpu]`: the suite's main job. Builds the data
- * if needed, then executes every notebook in order on the Jupyter Deno kernel, writing the
- * executed notebooks in place and the tables and figures under results/, and streams each
- * notebook's progress lines (phase, step, loss, rate, time left) to the terminal while it
- * runs (from .cache/progress/<notebook>.log). Phases already in the checkpoint cache are
- * not retrained, so a rerun with a warm cache is quick.
+ * `deno task reproduce [--profile P]... [--backend B]`: the suite's main job. Builds the data
+ * if needed, then for each profile (the default profiles in order when none is given;
+ * `--profile` may be repeated or comma-separated) executes every notebook of `notebooks/` in
+ * order on the Jupyter Deno kernel. The executed copies go to `results/<profile>/notebooks/`
+ * (the sources stay as they are, without outputs) and notebook 05 writes the tables, figures
+ * and verdicts beside them in `results/<profile>/`. Each notebook's progress lines (phase,
+ * step, loss, rate, time left) stream to the terminal while it runs (from
+ * .cache/progress/<profile>/<notebook>.log), and each notebook, each profile and the whole run
+ * print their wall time. When a default profile was run, the README's results section is
+ * rewritten. Phases already in the checkpoint cache are not retrained, so a rerun with a warm
+ * cache is quick.
  */
-import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { writeJsonAtomic } from "../lib/util/atomic_write.ts";
 import { REPO_ROOT } from "../lib/cache/code_version.ts";
-import { formatDuration } from "../lib/train/progress.ts";
 import { followProgressLog, PROGRESS_LOG_ENV } from "../lib/train/progress_log.ts";
-import { DEFAULT_PROFILE } from "../lib/phases/profiles.ts";
-import { updateReadmeResults } from "../lib/results/readme_results.ts";
-import { runMain } from "./run_main.ts";
+import { getProfile } from "../lib/phases/profiles.ts";
+import { updateReadmeResults, wallTime } from "../lib/results/readme_results.ts";
+import {
+  DEFAULT_PROFILES,
+  executedNotebooksFolder,
+  RESULTS_ROOT,
+  resultsFolder,
+} from "../lib/results/results_folder.ts";
+import { parseCommandLine, runMain, UsageError } from "./run_main.ts";
 
 const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
+
+const USAGE = "usage: deno task reproduce [--profile P[,P...]]... [--backend B]\n" +
+  `  with no --profile: ${DEFAULT_PROFILES.join(", ")}, in this order`;
 
 /** The notebooks in execution order (their file names sort in that order). */
 export async function notebookOrder(dir = NOTEBOOKS_DIR): Promise<string[]> {
@@ -25,6 +37,26 @@ export async function notebookOrder(dir = NOTEBOOKS_DIR): Promise<string[]> {
     if (entry.isFile && /^\d\d_.*\.ipynb$/.test(entry.name)) names.push(entry.name);
   }
   return names.sort();
+}
+
+/**
+ * The profiles to run from the `--profile` values (each may list several, comma-separated):
+ * in the order given, each once; the default profiles when none is given. A name that is not
+ * a profile throws at once, naming the known ones (getProfile's error).
+ */
+export function chosenProfiles(
+  values: readonly string[] | undefined,
+  defaults: readonly string[] = DEFAULT_PROFILES,
+): string[] {
+  const given = values ?? [];
+  const names = given.flatMap((value) => value.split(",")).map((name) => name.trim());
+  if (names.some((name) => name === "")) {
+    throw new UsageError(`--profile ${given.join(" ")}: an empty profile name`);
+  }
+  const unique = names.length ? [...new Set(names)] : [...defaults];
+  // Every name is checked before anything runs, the defaults included.
+  for (const name of unique) getProfile(name);
+  return unique;
 }
 
 /**
@@ -45,6 +77,36 @@ export async function writeKernelSpec(jupyterDir: string): Promise<string> {
   return jupyterDir;
 }
 
+/**
+ * nbconvert's arguments to execute `notebook` and write the executed copy, under the same
+ * name, into `outputDir`. The kernel still runs in the notebook's own folder (nbconvert
+ * starts it in the input's folder), so the notebooks' relative paths (`../lib/...`,
+ * `../data`) hold wherever the copy goes.
+ */
+export function nbconvertArgs(notebook: string, outputDir: string): string[] {
+  return [
+    "nbconvert",
+    "--to",
+    "notebook",
+    "--execute",
+    "--output-dir",
+    outputDir,
+    // A generous cell timeout: a cell may train a whole phase on a CPU.
+    "--ExecutePreprocessor.timeout=7200",
+    notebook,
+  ];
+}
+
+/** Execute `notebook` with nbconvert into `outputDir` (the executed copy, same name). */
+export async function executeNotebook(
+  notebook: string,
+  outputDir: string,
+  env: Record<string, string>,
+): Promise<void> {
+  await Deno.mkdir(outputDir, { recursive: true });
+  await run("jupyter", nbconvertArgs(notebook, outputDir), env);
+}
+
 async function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
   const status = await new Deno.Command(command, {
     args,
@@ -59,49 +121,73 @@ async function run(command: string, args: string[], env: Record<string, string>)
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { profile: { type: "string", default: DEFAULT_PROFILE }, backend: { type: "string" } },
-  });
-  const env: Record<string, string> = { COLBERT_PROFILE: values.profile! };
-  if (values.backend) env.COLBERT_BACKEND = values.backend;
+/** Seconds since `started` (a performance.now() reading). */
+const since = (started: number) => (performance.now() - started) / 1000;
+
+/** Execute every notebook for `profile`; returns its wall time in seconds. */
+async function reproduceProfile(
+  profile: string,
+  notebooks: string[],
+  baseEnv: Record<string, string>,
+): Promise<number> {
   const started = performance.now();
-  const elapsed = () => formatDuration((performance.now() - started) / 1000);
-  console.log(`reproduce: profile ${values.profile}; building data if needed`);
-  await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
-  env.JUPYTER_PATH = await writeKernelSpec(join(REPO_ROOT, ".cache", "jupyter"));
-  const notebooks = await notebookOrder();
-  const logs = join(REPO_ROOT, ".cache", "progress");
+  const env: Record<string, string> = { ...baseEnv, COLBERT_PROFILE: profile };
+  const output = executedNotebooksFolder(profile);
+  const logs = join(REPO_ROOT, ".cache", "progress", profile);
   await Deno.mkdir(logs, { recursive: true });
   for (const [i, name] of notebooks.entries()) {
-    console.log(`reproduce: [${i + 1}/${notebooks.length}] ${name} (elapsed ${elapsed()})`);
+    const at = performance.now();
+    console.log(`reproduce: ${profile} [${i + 1}/${notebooks.length}] ${name}`);
     // nbconvert shows a notebook's output only when it ends: its progress lines come through
     // a log file that the study context appends to (openStudy) and that we follow here.
     env[PROGRESS_LOG_ENV] = join(logs, name.replace(/\.ipynb$/, ".log"));
     await Deno.writeTextFile(env[PROGRESS_LOG_ENV], "");
     const follow = followProgressLog(env[PROGRESS_LOG_ENV], (line) => console.log(`  ${line}`));
     try {
-      // A generous cell timeout: a cell may train a whole phase on a CPU.
-      await run("jupyter", [
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--inplace",
-        "--ExecutePreprocessor.timeout=7200",
-        join("notebooks", name),
-      ], env);
+      await executeNotebook(join(NOTEBOOKS_DIR, name), output, env);
     } finally {
       await follow.stop();
     }
+    console.log(
+      `reproduce: ${profile} [${i + 1}/${notebooks.length}] ${name} done in ${
+        wallTime(since(at))
+      } (profile elapsed ${wallTime(since(started))})`,
+    );
   }
-  // The README shows the default profile's study; another profile leaves it alone.
-  if (values.profile === DEFAULT_PROFILE) {
-    await updateReadmeResults(join(REPO_ROOT, "README.md"), join(REPO_ROOT, "results"));
+  const seconds = since(started);
+  const folder = relative(REPO_ROOT, resultsFolder(profile));
+  console.log(`reproduce: profile ${profile} done in ${wallTime(seconds)}; results in ${folder}/`);
+  return seconds;
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseCommandLine({
+    args,
+    options: {
+      profile: { type: "string", multiple: true },
+      backend: { type: "string" },
+    },
+  });
+  const profiles = chosenProfiles(values.profile);
+  const env: Record<string, string> = {};
+  if (values.backend) env.COLBERT_BACKEND = values.backend;
+  const started = performance.now();
+  console.log(`reproduce: profiles ${profiles.join(", ")}; building data if needed`);
+  await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
+  console.log(`reproduce: data ready in ${wallTime(since(started))}`);
+  env.JUPYTER_PATH = await writeKernelSpec(join(REPO_ROOT, ".cache", "jupyter"));
+  const notebooks = await notebookOrder();
+  const times: string[] = [];
+  for (const profile of profiles) {
+    times.push(`${profile} ${wallTime(await reproduceProfile(profile, notebooks, env))}`);
   }
-  console.log(`reproduce: done in ${elapsed()}; tables and figures are in results/`);
+  // The README shows the default profiles' studies; other profiles leave it alone.
+  if (profiles.some((profile) => DEFAULT_PROFILES.includes(profile))) {
+    await updateReadmeResults(join(REPO_ROOT, "README.md"), RESULTS_ROOT, DEFAULT_PROFILES);
+    console.log("reproduce: README results section updated");
+  }
+  console.log(`reproduce: done in ${wallTime(since(started))} (${times.join(", ")})`);
   return 0;
 }
 
-if (import.meta.main) await runMain("reproduce", main);
+if (import.meta.main) await runMain("reproduce", main, USAGE);

@@ -1,6 +1,6 @@
 /**
  * Two `reproduce --profile tiny` at once on one cache, for the fault-injection suite. Each
- * runs in its own copy of the checkout (reproduce rewrites notebooks/ and results/ in place);
+ * runs in its own copy of the checkout (reproduce writes results/tiny/ and its progress logs);
  * both share the checkpoint cache and the evaluation cache beside it.
  */
 import { join } from "node:path";
@@ -13,7 +13,7 @@ export interface TwinOutcome {
   codes: number[];
   /** The end of each run's stderr, for a failure's message. */
   tails: string[];
-  /** Each run's results/ as a digest (JSON without clock fields; SVG drawings left out). */
+  /** Each run's results/tiny/ as a digest (JSON without clock fields; SVGs, notebooks left out). */
   results: Record<string, string>[];
   checkpoints: CacheState;
   evaluations: CacheState;
@@ -38,9 +38,10 @@ export async function twinReproduce(dir: string): Promise<TwinOutcome> {
   return {
     codes: runs.map((run) => run.code),
     tails: runs.map((run) => (run.stdout + run.stderr).slice(-1500)),
-    // An SVG carries plotly's random element ids; the data it draws is in figures/*.json.
+    // An SVG carries plotly's random element ids (the data it draws is in figures/*.json), and
+    // an executed notebook its run's progress lines and times.
     results: await Promise.all(
-      copies.map((copy) => resultDigest(join(copy, "results"), /\.svg$/)),
+      copies.map((copy) => resultDigest(join(copy, "results", "tiny"), /\.(svg|ipynb)$/)),
     ),
     checkpoints: await cacheState(join(caches, "checkpoints")),
     evaluations: await cacheState(join(caches, "evaluations")),

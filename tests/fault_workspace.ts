@@ -1,6 +1,6 @@
 /**
- * A copy of this checkout for the fault-injection suite to run `reproduce` in (it rewrites
- * notebooks/ and results/ in place, which must not happen to the checkout under test): the
+ * A copy of this checkout for the fault-injection suite to run `reproduce` in (it writes
+ * results/<profile>/, which must not happen to the checkout under test): the
  * code, notebooks, results and configuration copied; node_modules, the built data and the
  * download caches linked, as is `../shared` beside it (where the CISI collection lives).
  */

@@ -4,63 +4,161 @@ import {
   readmeResults,
   readmeResultsProblems,
   updateReadmeResults,
+  wallTime,
 } from "../lib/results/readme_results.ts";
 import { formatMarkdown, withReadmeSection } from "../lib/results/readme_section.ts";
+import { DEFAULT_PROFILES, resultsFolder } from "../lib/results/results_folder.ts";
+import { DEFAULT_PROFILE } from "../lib/phases/profiles.ts";
+import type { Row, Table } from "../lib/results/table.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
 
-const TABLE = "### nDCG@10\n\n| model | Avg |\n| --- | ---: |\n| BM25 | 52.95 |\n";
 const FINDINGS = [{ finding: 2, claim: "KD alone is not enough", verdict: "reproduced" }];
 
-async function resultsFolder(dir: string, table = TABLE): Promise<string> {
-  const results = join(dir, "results");
-  await Deno.mkdir(results, { recursive: true });
-  await Deno.writeTextFile(join(results, "main.md"), table);
-  await Deno.writeTextFile(join(results, "findings.json"), JSON.stringify(FINDINGS));
-  return results;
+const one = (mean: number) => ({ mean, std: null, n: 1 });
+const row = (group: string, model: string, average: number, paper: number | null): Row => ({
+  group,
+  cells: { model, average: one(average), paper, cisi: average },
+});
+
+/** A main table like lib/study/tables.ts writes: model, Avg, paper Avg, one dataset. */
+function mainTable(rows: Row[]): Table {
+  return {
+    name: "main",
+    title: "nDCG@10",
+    columns: [
+      { key: "model", header: "model", kind: "text" },
+      { key: "average", header: "Avg", kind: "meanSpread", digits: 2 },
+      { key: "paper", header: "paper Avg", kind: "number", digits: 2, optional: true },
+      { key: "cisi", header: "cisi", kind: "number", digits: 2 },
+    ],
+    rows,
+  };
 }
 
-Deno.test("the README section holds the main table, the figure and one line per finding", async () => {
+const SMALL_ROWS = [
+  row("baselines", "BM25", 52.95, null),
+  row("baselines", "dense supervised", 21.12, 52.89),
+  row("ColBERT-Zero", "(c) ColBERT-Zero", 42.61, 55.43),
+];
+
+/** `root`/`profile` as reproduce leaves it (the parts the README section reads). */
+async function profileFolder(root: string, profile: string, rows = SMALL_ROWS): Promise<string> {
+  const folder = resultsFolder(profile, root);
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.writeTextFile(join(folder, "main.json"), JSON.stringify(mainTable(rows)));
+  await Deno.writeTextFile(join(folder, "findings.json"), JSON.stringify(FINDINGS));
+  const study = { profile, backend: "wasm", cores: 2, seeds: [1, 2], wallSeconds: 1212.4 };
+  await Deno.writeTextFile(join(folder, "study.json"), JSON.stringify(study));
+  return folder;
+}
+
+Deno.test("the default profiles start with the default one; folders are results/<profile>", () => {
+  assert.equal(DEFAULT_PROFILES[0], DEFAULT_PROFILE);
+  assert.equal(resultsFolder("small", "/repo/results"), "/repo/results/small");
+  assert.throws(() => resultsFolder("../x", "/repo/results"), /not a profile name/);
+});
+
+Deno.test("the README section: averages per profile, the figure and one line per finding", async () => {
   await using dir = await temporaryFolder();
-  const section = await formatMarkdown(await readmeResults(await resultsFolder(dir.path)));
+  await profileFolder(dir.path, "small");
+  const section = await formatMarkdown(await readmeResults(dir.path, ["small"]));
   // deno fmt aligns the table, so the row reads with padded cells.
-  assert.match(section, /\| BM25 {2}\| 52\.95 \|/);
-  assert.match(section, /!\[.*\]\(results\/figures\/cost\.svg\)/);
+  assert.match(section, /^\| model +\| paper Avg \| small \|$/m);
+  assert.match(section, /^\| BM25 +\| +— \| 52\.95 \|$/m);
+  assert.match(section, /!\[.*\]\(results\/small\/figures\/cost\.svg\)/);
   assert.match(section, /^2\. KD alone is not enough: \*\*reproduced\*\*\.$/m);
+  assert.match(section, /took 20 min 12 s/);
+  assert.match(section, /small: seeds 1, 2; cisi\./);
+});
+
+Deno.test("the side-by-side table joins rows by model; a row one profile lacks shows —", async () => {
+  await using dir = await temporaryFolder();
+  await profileFolder(dir.path, "small");
+  await profileFolder(dir.path, "pretrained", [
+    row("baselines", "BM25", 52.95, null),
+    row("baselines", "dense backbone as it is", 48.5, null),
+    row("ColBERT-Zero", "(c) ColBERT-Zero", 57.25, 55.43),
+  ]);
+  const section = await formatMarkdown(await readmeResults(dir.path, ["small", "pretrained"]));
+  const lines = section.split("\n").filter((line) => line.startsWith("| "));
+  const cells = (line: string) => line.split("|").slice(1, -1).map((cell) => cell.trim());
+  assert.deepEqual(lines.map(cells).filter((c) => !/^-+:?$/.test(c[1])), [
+    ["model", "paper Avg", "small", "pretrained"],
+    ["**baselines**", "", "", ""],
+    ["BM25", "—", "52.95", "52.95"],
+    // Only the pretrained profile has it: after the row it follows there, "—" for small.
+    ["dense backbone as it is", "—", "—", "48.50"],
+    // Only the small profile has it.
+    ["dense supervised", "52.89", "21.12", "—"],
+    ["**ColBERT-Zero**", "", "", ""],
+    ["(c) ColBERT-Zero", "55.43", "42.61", "57.25"],
+  ]);
+  assert.match(section, /#### Profile pretrained[\s\S]*results\/pretrained\/figures\/cost\.svg/);
+});
+
+Deno.test("a default profile not run yet is a line saying so, not an error", async () => {
+  await using dir = await temporaryFolder();
+  await profileFolder(dir.path, "small");
+  const section = await formatMarkdown(await readmeResults(dir.path, ["small", "pretrained"]));
+  assert.match(section, /^\| model +\| paper Avg \| small \|$/m);
+  assert.match(
+    section,
+    /#### Profile pretrained\n\nNot run yet: there is no `results\/pretrained\/`/,
+  );
+  // No profile at all: the lines, and no table.
+  await using empty = await temporaryFolder();
+  const none = await readmeResults(empty.path, ["small", "pretrained"]);
+  assert.ok(!none.includes("| model"));
+  assert.equal(none.match(/Not run yet/g)?.length, 2);
 });
 
 Deno.test("updating the README replaces only the section between the markers", async () => {
   await using dir = await temporaryFolder();
-  const results = await resultsFolder(dir.path);
+  await profileFolder(dir.path, "small");
   const readme = join(dir.path, "README.md");
-  const text = "# Title\n\n<!-- results:begin -->\nold\n<!-- results:end -->\n\n## After\n";
+  const text = "# Title\n\n<!-- results:begin -->\nstale\n<!-- results:end -->\n\n## After\n";
   await Deno.writeTextFile(readme, text);
-  await updateReadmeResults(readme, results);
+  await updateReadmeResults(readme, dir.path, ["small"]);
   const updated = await Deno.readTextFile(readme);
   assert.ok(updated.startsWith("# Title\n\n<!-- results:begin -->\n\n### nDCG@10"));
   assert.ok(updated.endsWith("<!-- results:end -->\n\n## After\n"));
-  assert.ok(!updated.includes("old"));
-  assert.deepEqual(await readmeResultsProblems(readme, results), []);
+  assert.ok(!updated.includes("stale"));
+  assert.deepEqual(await readmeResultsProblems(readme, dir.path, ["small"]), []);
 });
 
-Deno.test("a number edited by hand in the README, or results that moved, is a problem", async () => {
+Deno.test("a number typed into the README, or a profile run since, is a problem", async () => {
   await using dir = await temporaryFolder();
-  const results = await resultsFolder(dir.path);
+  await profileFolder(dir.path, "small");
   const readme = join(dir.path, "README.md");
   await Deno.writeTextFile(readme, "<!-- results:begin -->\n<!-- results:end -->\n");
-  await updateReadmeResults(readme, results);
+  await updateReadmeResults(readme, dir.path, ["small", "pretrained"]);
+  const profiles = ["small", "pretrained"];
+  assert.deepEqual(await readmeResultsProblems(readme, dir.path, profiles), []);
+  await profileFolder(dir.path, "pretrained");
+  const [problem] = await readmeResultsProblems(readme, dir.path, profiles);
+  assert.match(problem, /README\.md: the results section differs from /);
+  await updateReadmeResults(readme, dir.path, profiles);
   const typed = (await Deno.readTextFile(readme)).replace("52.95", "53.95");
   await Deno.writeTextFile(readme, typed);
-  const [problem] = await readmeResultsProblems(readme, results);
-  assert.match(problem, /README\.md: the results section differs from .*results/);
+  assert.equal((await readmeResultsProblems(readme, dir.path, profiles)).length, 1);
 });
 
-Deno.test("a README without the markers, or findings of the wrong shape, is a clear error", async () => {
+Deno.test("a README without markers, or findings of the wrong shape, is a clear error", async () => {
   assert.throws(
     () => withReadmeSection("# no markers\n", "results", { section: "x", path: "/some/README.md" }),
     /\/some\/README\.md: no '<!-- results:begin -->'/,
   );
   await using dir = await temporaryFolder();
-  const results = await resultsFolder(dir.path);
-  await Deno.writeTextFile(join(results, "findings.json"), JSON.stringify([{ finding: "1" }]));
-  await assert.rejects(() => readmeResults(results), /findings\.json: expected a list of/);
+  const folder = await profileFolder(dir.path, "small");
+  await Deno.writeTextFile(join(folder, "findings.json"), JSON.stringify([{ finding: "1" }]));
+  await assert.rejects(
+    () => readmeResults(dir.path, ["small"]),
+    /findings\.json: expected a list of/,
+  );
+});
+
+Deno.test("wall times read as minutes and seconds", () => {
+  assert.equal(wallTime(42), "42 s");
+  assert.equal(wallTime(1930.4), "32 min 10 s");
+  assert.equal(wallTime(3725), "1 h 02 min 05 s");
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { findResultProblems } from "../lib/results/validate.ts";
+import { executedNotebookProblems, findResultProblems } from "../lib/results/validate.ts";
 import { type Table, writeTable } from "../lib/results/table.ts";
 import { xmlProblem } from "../lib/results/xml_check.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
@@ -199,4 +199,33 @@ Deno.test("XML well-formedness: the cases the SVG check must catch", () => {
     ["<g/>", /root is <g>, not <svg>/],
   ];
   for (const [text, expected] of bad) assert.match(xmlProblem(text, "svg") ?? "ok", expected, text);
+});
+
+Deno.test("executed notebooks: one copy per notebook, every code cell run, no error", async () => {
+  await using folder = await temporaryFolder();
+  const notebook = (cells: unknown[]) => JSON.stringify({ cells });
+  const code = (count: number | null, outputs: unknown[] = []) => ({
+    cell_type: "code",
+    execution_count: count,
+    outputs,
+  });
+  await Deno.writeTextFile(
+    join(folder.path, "00_ok.ipynb"),
+    notebook([{ cell_type: "markdown" }, code(1), code(2, [{ output_type: "stream" }])]),
+  );
+  await Deno.writeTextFile(join(folder.path, "01_cleared.ipynb"), notebook([code(1), code(null)]));
+  await Deno.writeTextFile(
+    join(folder.path, "02_failed.ipynb"),
+    notebook([code(1, [{ output_type: "error", ename: "Error" }])]),
+  );
+  await Deno.writeTextFile(join(folder.path, "03_bad.ipynb"), "{not json");
+  const names = ["00_ok.ipynb", "01_cleared.ipynb", "02_failed.ipynb", "03_bad.ipynb", "04.ipynb"];
+  const problems = await executedNotebookProblems(folder.path, names);
+  const at = (name: string) => join(folder.path, name);
+  assert.deepEqual(problems.map((p) => p.replace(/ \(.*\)$/, "")), [
+    `${at("01_cleared.ipynb")}: cell 1 was not executed`,
+    `${at("02_failed.ipynb")}: cell 0 ended in an error`,
+    `${at("03_bad.ipynb")}: not a notebook`,
+    `${at("04.ipynb")}: missing`,
+  ]);
 });

@@ -1,48 +1,192 @@
 /**
- * The README's results section, generated from `results/`: the main table, the cost figure and
- * one line per finding. `reproduce` writes it; `check-results` fails when the README's copy
- * differs from what `results/` gives.
+ * The README's results section, generated from `results/<profile>/` for every default profile:
+ * one table with the paper's average and each profile's average side by side (rows joined by
+ * the model's name; "—" where a profile's study has no such row), then per profile one line
+ * on the run, its cost figure and one line per finding. A profile whose folder does not exist
+ * yet gets a line saying so. `reproduce` writes the section; `check-results` fails when the
+ * README's copy differs from what the folders give.
  */
 import { join } from "node:path";
 import { formatMarkdown, readmeSection, writeReadmeSection } from "./readme_section.ts";
+import { DEFAULT_PROFILES, resultsFolder } from "./results_folder.ts";
+import { type Column, readTable, type Row, type Table, tableToMarkdown } from "./table.ts";
 
 /** The README section's name (its markers are `<!-- results:begin -->` ... `end`). */
 export const RESULTS_SECTION = "results";
 
-interface Verdict {
+export interface Verdict {
   finding: number;
   claim: string;
   verdict: string;
 }
 
-/** The generated section (without its markers). */
-export async function readmeResults(resultsDir: string): Promise<string> {
-  const table = (await Deno.readTextFile(join(resultsDir, "main.md"))).trim();
-  const verdicts = await readVerdicts(join(resultsDir, "findings.json"));
-  const findings = verdicts.map((v) => `${v.finding}. ${v.claim}: **${v.verdict}**.`);
-  return [
-    table,
-    "![nDCG@10 against training compute](results/figures/cost.svg)",
-    "**The paper's findings here** (tests and rules in `results/findings.md`):",
-    findings.join("\n"),
-  ].join("\n\n");
+/** What the section shows of one profile's study (study.json's run summary, in part). */
+export interface StudySummary {
+  backend: string;
+  cores: number;
+  seeds: number[];
+  wallSeconds: number;
 }
 
-/** Rewrite the README's results section from `resultsDir`. */
-export async function updateReadmeResults(readmePath: string, resultsDir: string): Promise<void> {
-  await writeReadmeSection(readmePath, RESULTS_SECTION, await readmeResults(resultsDir));
+/** One profile's results as the section reads them. */
+export interface ProfileResults {
+  profile: string;
+  main: Table;
+  verdicts: Verdict[];
+  study: StudySummary;
 }
 
-/** A problem line when the README's section is not what `resultsDir` gives; none when equal. */
+/**
+ * The generated section (without its markers) for `profiles`, read under `resultsRoot`.
+ * Links point at `results/<profile>/...`, relative to the README at the repository root.
+ */
+export async function readmeResults(
+  resultsRoot: string,
+  profiles: readonly string[] = DEFAULT_PROFILES,
+): Promise<string> {
+  const found: ProfileResults[] = [];
+  for (const profile of profiles) {
+    const results = await readProfileResults(resultsFolder(profile, resultsRoot), profile);
+    if (results) found.push(results);
+  }
+  const parts: string[] = [];
+  if (found.length) parts.push(...sideBySideNotes(sideBySideTable(found), found));
+  for (const profile of profiles) {
+    const results = found.find((r) => r.profile === profile);
+    parts.push(`#### Profile ${profile}`);
+    parts.push(...(results ? profileSection(results) : [notRunLine(profile)]));
+  }
+  return parts.join("\n\n");
+}
+
+/** Rewrite the README's results section from the folders under `resultsRoot`. */
+export async function updateReadmeResults(
+  readmePath: string,
+  resultsRoot: string,
+  profiles: readonly string[] = DEFAULT_PROFILES,
+): Promise<void> {
+  await writeReadmeSection(readmePath, RESULTS_SECTION, await readmeResults(resultsRoot, profiles));
+}
+
+/** A problem line when the README's section is not what the folders give; none when equal. */
 export async function readmeResultsProblems(
   readmePath: string,
-  resultsDir: string,
+  resultsRoot: string,
+  profiles: readonly string[] = DEFAULT_PROFILES,
 ): Promise<string[]> {
   const readme = await Deno.readTextFile(readmePath);
-  const expected = await formatMarkdown(await readmeResults(resultsDir));
+  const expected = await formatMarkdown(await readmeResults(resultsRoot, profiles));
   return readmeSection(readme, RESULTS_SECTION, readmePath) === expected ? [] : [
-    `${readmePath}: the results section differs from ${resultsDir} (run deno task reproduce)`,
+    `${readmePath}: the results section differs from ${resultsRoot} (run deno task reproduce)`,
   ];
+}
+
+/**
+ * The main table of every profile side by side: the paper's average and each profile's
+ * average per model. Rows are joined by the model's name and keep each profile's order (a row
+ * only one profile has comes after the row it follows there); a missing one shows "—".
+ */
+export function sideBySideTable(results: readonly ProfileResults[]): Table {
+  const rows: Row[] = [];
+  const at = new Map<string, number>();
+  for (const { profile, main } of results) {
+    let previous = -1;
+    for (const row of main.rows) {
+      const model = row.cells.model;
+      if (typeof model !== "string") throw new Error(`${profile}: main table row without a model`);
+      let index = at.get(model);
+      if (index === undefined) {
+        index = previous + 1;
+        rows.splice(index, 0, { group: row.group, cells: { model, paper: null } });
+        for (const [name, i] of at) if (i >= index) at.set(name, i + 1);
+        at.set(model, index);
+      }
+      const cells = rows[index].cells;
+      cells[profile] = row.cells.average ?? null;
+      if (cells.paper === null) cells.paper = row.cells.paper ?? null;
+      previous = index;
+    }
+  }
+  for (const row of rows) for (const { profile } of results) row.cells[profile] ??= null;
+  const columns: Column[] = [
+    { key: "model", header: "model", kind: "text" },
+    { key: "paper", header: "paper Avg", kind: "number", digits: 2, optional: true },
+    ...results.map(({ profile }): Column => ({
+      key: profile,
+      header: profile,
+      kind: "meanSpread",
+      digits: 2,
+      optional: true,
+    })),
+  ];
+  return {
+    name: "readme_main",
+    title: "nDCG@10 x 100, average over the evaluation suite, per profile",
+    columns,
+    rows,
+  };
+}
+
+function sideBySideNotes(table: Table, results: readonly ProfileResults[]): string[] {
+  const suites = results.map(({ profile, main, study }) => {
+    const datasets = main.columns
+      .filter((c) => !["model", "average", "paper"].includes(c.key))
+      .map((c) => c.header);
+    return `${profile}: seeds ${study.seeds.join(", ")}; ${datasets.join(", ")}.`;
+  });
+  return [
+    tableToMarkdown(table).trim(),
+    "Each profile's column is the plain mean of nDCG@10 over its own evaluation suite (each " +
+    "dataset scored alone, as BEIR does), ± the sample standard deviation over seeds; every " +
+    "dataset's score is in `results/<profile>/main.md`. " + suites.join(" "),
+    "paper Avg: the paper's BEIR average of the same row (15 BEIR datasets, ModernBERT-base " +
+    "scale). A dash in it: the paper has no such number; in a profile's column: that profile's " +
+    "study has no such row.",
+  ];
+}
+
+function profileSection({ profile, verdicts, study }: ProfileResults): string[] {
+  const folder = `results/${profile}`;
+  const findings = verdicts.map((v) => `${v.finding}. ${v.claim}: **${v.verdict}**.`);
+  return [
+    `${study.backend} backend, ${study.cores} cores; notebook 05's pass over the study took ${
+      wallTime(study.wallSeconds)
+    } (training included where the checkpoint cache was cold). Executed notebooks: ` +
+    `\`${folder}/notebooks/\`.`,
+    `![nDCG@10 against training compute, profile ${profile}](${folder}/figures/cost.svg)`,
+    `**The paper's findings at profile ${profile}** ` +
+    `(tests and rules in \`${folder}/findings.md\`):`,
+    findings.join("\n"),
+  ];
+}
+
+function notRunLine(profile: string): string {
+  const command = `deno task reproduce --profile ${profile}`;
+  return `Not run yet: there is no \`results/${profile}/\` (\`${command}\` writes it).`;
+}
+
+/** `1212.4` -> `20 min 12 s`; `3725` -> `1 h 02 min 05 s`; `42` -> `42 s`. */
+export function wallTime(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min ${pad(s % 60)} s`;
+}
+
+/** One profile's results, or undefined when its folder does not exist. */
+async function readProfileResults(
+  folder: string,
+  profile: string,
+): Promise<ProfileResults | undefined> {
+  const exists = await Deno.stat(folder).then((info) => info.isDirectory, () => false);
+  if (!exists) return undefined;
+  return {
+    profile,
+    main: await readTable(join(folder, "main.json")),
+    verdicts: await readVerdicts(join(folder, "findings.json")),
+    study: await readStudySummary(join(folder, "study.json")),
+  };
 }
 
 async function readVerdicts(path: string): Promise<Verdict[]> {
@@ -54,4 +198,14 @@ async function readVerdicts(path: string): Promise<Verdict[]> {
     );
   if (!ok) throw new Error(`${path}: expected a list of {finding, claim, verdict} objects`);
   return parsed as Verdict[];
+}
+
+async function readStudySummary(path: string): Promise<StudySummary> {
+  const parsed = JSON.parse(await Deno.readTextFile(path));
+  const ok = typeof parsed?.backend === "string" && typeof parsed?.cores === "number" &&
+    Array.isArray(parsed?.seeds) && typeof parsed?.wallSeconds === "number";
+  if (!ok) {
+    throw new Error(`${path}: expected a study summary with backend, cores, seeds, wallSeconds`);
+  }
+  return parsed as StudySummary;
 }

@@ -124,3 +124,41 @@ function plotlyJsonProblem(text: string): string | undefined {
   if (typeof figure.layout !== "object" || figure.layout === null) return "no layout object";
   return undefined;
 }
+
+/**
+ * Problems of the executed notebooks in `folder` (results/<profile>/notebooks/): one copy of
+ * each notebook in `names`, every code cell executed, no error output.
+ */
+export async function executedNotebookProblems(
+  folder: string,
+  names: readonly string[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const name of names) {
+    const path = join(folder, name);
+    const text = await Deno.readTextFile(path).catch(() => null);
+    if (text === null) {
+      problems.push(`${path}: missing (deno task reproduce executes it)`);
+      continue;
+    }
+    let cells: { cell_type?: string; execution_count?: unknown; outputs?: unknown[] }[];
+    try {
+      cells = JSON.parse(text).cells;
+      if (!Array.isArray(cells)) throw new Error("no cells");
+    } catch (error) {
+      problems.push(`${path}: not a notebook (${(error as Error).message})`);
+      continue;
+    }
+    cells.forEach((cell, index) => {
+      if (cell?.cell_type !== "code") return;
+      if (typeof cell.execution_count !== "number") {
+        problems.push(`${path}: cell ${index} was not executed`);
+      }
+      const outputs = Array.isArray(cell.outputs) ? cell.outputs : [];
+      if (outputs.some((output) => (output as { output_type?: string })?.output_type === "error")) {
+        problems.push(`${path}: cell ${index} ended in an error`);
+      }
+    });
+  }
+  return problems;
+}
