@@ -23,6 +23,7 @@ import { defaultCache } from "../lib/cache/cache.ts";
 import { loadNamedModel } from "../lib/checkpoints/load_model.ts";
 import { encoderShape } from "../lib/models/encoder.ts";
 import { rerankingRetriever } from "../lib/study/evaluation.ts";
+import { scoreCandidates } from "../lib/train/teacher.ts";
 import { writeTrecRun } from "../lib/retrieval/trec_run.ts";
 import { parseCommandLine, runMain, UsageError } from "./run_main.ts";
 
@@ -43,11 +44,13 @@ async function retrieverFor(
   const named = await loadNamedModel(model, { cache: defaultCache() });
   if (named.model.config.kind === "cross") {
     const maxLength = encoderShape(named.model.config.transformer).maxLength;
-    return rerankingRetriever(named.model, named.tokenizer, {
-      dataset,
-      depth: options.depth,
-      maxLength: Math.min(maxLength, named.model.config.inputs.documentLength),
-    });
+    const teacher = (query: string, documents: readonly string[]) =>
+      scoreCandidates(named.model, named.tokenizer, {
+        query,
+        documents,
+        maxLength: Math.min(maxLength, named.model.config.inputs.documentLength),
+      });
+    return rerankingRetriever(teacher, { dataset, depth: options.depth });
   }
   return neuralRetriever(named.model, named.tokenizer, { corpus: dataset.corpus, name: model });
 }

@@ -21,6 +21,7 @@ import { UsageError } from "./run_main.ts";
 export const PHASE_OPTIONS = {
   profile: { type: "string" },
   backend: { type: "string" },
+  backbone: { type: "string" },
   head: { type: "string", default: "colbert" },
   prompts: { type: "string", default: "on" },
   "base-head": { type: "string" },
@@ -46,6 +47,8 @@ type Values = Record<string, string | string[] | boolean | undefined>;
 export interface PhaseCommand {
   phase: string;
   profile: Profile;
+  /** The pretrained model students and teacher start from (`--backbone`), if named. */
+  backbone?: string;
   seed: number;
   trained: Student;
   base: Student;
@@ -75,7 +78,8 @@ export function parsePhaseRequest(phase: string | undefined, values: Values): Ph
     String(values["base-head"] ?? values.head),
     String(values["base-prompts"] ?? values.prompts),
   );
-  return { phase, profile, seed, trained, base };
+  const backbone = values.backbone === undefined ? undefined : String(values.backbone);
+  return { phase, profile, backbone, seed, trained, base };
 }
 
 /** The study context a request runs in: its profile (with `--set`), progress on stderr. */
@@ -83,11 +87,10 @@ export async function requestContext(
   request: PhaseCommand,
   backend: string | undefined,
 ): Promise<StudyContext> {
-  const context = await createStudyContext({
-    profile: request.profile.name,
+  return await createStudyContext({
+    profile: request.profile,
+    backbone: request.backbone,
     backend,
     print: (line) => console.error(line),
   });
-  context.profile = request.profile;
-  return context;
 }

@@ -17,6 +17,7 @@ import { type PhaseJob, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import type { PhaseSettings } from "./profile_settings.ts";
 import { stepIndices, stepSeed } from "./sampling.ts";
 import { checkBackboneMicroBatch } from "./heap_plan.ts";
+import { pretrainedJob } from "./pretrained.ts";
 
 /** Texts whose token counts give the decoder's starting bias (the unigram prior). */
 const PRIOR_SAMPLE = 8192;
@@ -27,6 +28,36 @@ const PRIOR_SAMPLE = 8192;
  */
 export function backboneLabel(name: string, settings: PhaseSettings): string {
   return `${name} (${settings.steps > 0 ? "MLM" : "random initialisation"})`;
+}
+
+/**
+ * The job of the encoder the students (`role` "student") or the teacher start from: the
+ * pretrained model the profile names, else the suite's own ModernBERT (MLM-pretrained, or a
+ * random initialisation at 0 steps).
+ */
+export function startingEncoderJob(
+  context: StudyContext,
+  role: "student" | "teacher",
+  seed: number,
+): Promise<PhaseJob> {
+  const { profile } = context;
+  const name = role === "student" ? "backbone" : "teacher backbone";
+  const spec = profile.pretrained?.[role];
+  if (spec) {
+    return pretrainedJob({
+      spec,
+      seed,
+      label: `${name} (${spec})`,
+      colbertDim: profile.colbertDim,
+    });
+  }
+  const settings = role === "student" ? profile.backbone : profile.teacherBackbone;
+  return Promise.resolve(backboneJob(context, {
+    seed,
+    transformer: profile[role],
+    settings,
+    label: backboneLabel(name, settings),
+  }));
 }
 
 /** Options of {@link backboneJob}. */

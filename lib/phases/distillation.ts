@@ -24,14 +24,13 @@ import { distillationLoss } from "../losses/distillation.ts";
 import type { TokenEmbeddings } from "../scores/maxsim.ts";
 import { maxsimGrouped } from "../scores/maxsim.ts";
 import { disposeParams } from "../models/params.ts";
-import { scoreCandidates } from "../train/teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
 import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { supervisedPool } from "./supervised_pool.ts";
-import { pairLength, teacherPoolExamples } from "./teacher_phase.ts";
+import { teacherPoolExamples, teacherScorer } from "./teacher_phase.ts";
 import { devValidator } from "./validation.ts";
 import { checkDistillationMicroBatch } from "./heap_plan.ts";
 
@@ -48,14 +47,20 @@ export async function kdDataset(
   context: StudyContext,
   teacherResult: PhaseResult,
 ): Promise<KdData> {
-  const { profile, tokenizer, cache } = context;
+  const { profile, cache } = context;
   // KD queries are drawn after the teacher's training pool: the teacher labels, and its
   // quality is measured on, queries it has not seen.
   const offset = profile.teacherTraining.steps * profile.teacherTraining.batchSize;
   const pool = supervisedPool(teacherPoolExamples(context), profile.kdQueries, offset);
   // The paper's file has 32 candidates per query; a tiny corpus (tests) caps it.
   const candidates = Math.min(KD_CANDIDATES, pool.corpus.size);
-  const settings = { kdQueries: profile.kdQueries, offset, firstStage: "bm25", candidates };
+  const settings = {
+    kdQueries: profile.kdQueries,
+    offset,
+    firstStage: "bm25",
+    candidates,
+    teacher: profile.teacherKind === "hybrid" ? { hybrid: profile.hybridBm25Weight } : "cross",
+  };
   const { key, dir } = await cachedStep(cache, {
     module: import.meta.url,
     backend: context.backend,
@@ -67,8 +72,7 @@ export async function kdDataset(
   }, async (folder) => {
     const { model } = await loadCheckpoint(teacherResult.dir);
     const built = await buildKdDataset(pool.queries, pool.corpus, {
-      teacher: (query, documents) =>
-        scoreCandidates(model, tokenizer, { query, documents, maxLength: pairLength(context) }),
+      teacher: teacherScorer(context, model, pool.corpus),
       firstStage: bm25Retriever(pool.corpus),
       candidates,
       onProgress: context.print,

@@ -15,12 +15,29 @@ export interface PhaseSettings {
   accumulation: number;
 }
 
+/** Where the students and the teacher start: model specs (a folder, `hf:owner/name`, ...). */
+export interface PretrainedStart {
+  student: string;
+  teacher: string;
+  /**
+   * Set when the study context reads the student: true for a sentence-transformers model, a
+   * dense retriever already, whose own contrastive training stands for the study's dense
+   * phases (they are not run again); false for an MLM checkpoint such as ModernBERT-base.
+   */
+  denseTrained?: boolean;
+}
+
 /**
  * The sizes of a whole study run. Encoders are small ModernBERTs (models/suite_encoder.ts):
  * `intermediate` is the GeGLU width, 1.5 x hidden as in ModernBERT-base.
  */
 export interface Profile {
   name: string;
+  /**
+   * Start from these published models instead of the suite's own ModernBERT (phases/pretrained.ts):
+   * `student` and `teacher` then take their shapes, and the backbone phases load, not train.
+   */
+  pretrained?: PretrainedStart;
   /** The students' encoder (dense and ColBERT models share it, as in the paper). */
   student: EncoderShape;
   /** The cross-encoder teacher's encoder: larger than the students, as a teacher should be. */
@@ -50,6 +67,15 @@ export interface Profile {
   evalCorpus: number;
   /** BM25 candidates the cross-encoder teacher reranks when it is evaluated. */
   rerankDepth: number;
+  /**
+   * The KD teacher: a cross-encoder trained here (teacher_phase.ts), or the student backbone
+   * fused with BM25 (retrieval/hybrid.ts), where no cross-encoder worth distilling can be made.
+   */
+  teacherKind: "cross-encoder" | "hybrid";
+  /** BM25's share of the hybrid teacher's scores (0: dense only, 1: BM25 only). */
+  hybridBm25Weight: number;
   /** Seeds of the repeated main comparisons. */
   seeds: number[];
+  /** Run the prompt variants and the prompt-alignment grid (Tables 3 and 4, finding 4). */
+  promptAblations: boolean;
 }

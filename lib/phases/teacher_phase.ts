@@ -6,10 +6,15 @@
  * its quality (kd_phase.ts).
  */
 import type { SupervisedExample } from "../datasets/records.ts";
+import type { Corpus } from "../datasets/beir.ts";
+import type { TeacherScorer } from "../datasets/kd_dataset.ts";
+import type { Model } from "../models/model.ts";
+import { hybridScorer } from "../retrieval/hybrid.ts";
+import { scoreCandidates } from "../train/teacher.ts";
 import { bm25Scorer } from "../retrieval/mining.ts";
 import { teacherBatch, teacherLoss } from "../train/teacher.ts";
 import { gradientsOf } from "../train/loop.ts";
-import { backboneJob, backboneLabel } from "./backbone.ts";
+import { startingEncoderJob } from "./backbone.ts";
 import {
   type PhaseJob,
   type PhaseResult,
@@ -31,23 +36,35 @@ export function pairLength(context: StudyContext): number {
   return Math.min(profile.teacher.maxLength, profile.queryLength + profile.documentLength);
 }
 
+/**
+ * How the teacher `model` scores a query's candidate documents of `corpus`: the cross-encoder's
+ * logits, or the hybrid's fused z-scores (BM25's statistics are `corpus`'s).
+ */
+export function teacherScorer(context: StudyContext, model: Model, corpus: Corpus): TeacherScorer {
+  const { profile, tokenizer } = context;
+  if (profile.teacherKind === "hybrid") {
+    return hybridScorer(model, tokenizer, { corpus, weight: profile.hybridBm25Weight });
+  }
+  return (query, documents) =>
+    scoreCandidates(model, tokenizer, { query, documents, maxLength: pairLength(context) });
+}
+
 /** The teacher's examples: WordNet's and the unsupervised sources' (teacherExamples). */
 export function teacherPoolExamples(context: StudyContext): SupervisedExample[] {
   return teacherExamples(context.data.supervised.train, context.data.sources);
 }
 
-/** The trained teacher (and its backbone), through the cache. */
+/**
+ * The trained teacher (and its backbone), through the cache; for a hybrid teacher, the
+ * dense model it fuses with BM25 (its backbone, not trained further).
+ */
 export async function teacher(context: StudyContext): Promise<PhaseResult> {
   const { profile, tokenizer } = context;
   const backbone = await runPhase(
     context,
-    backboneJob(context, {
-      seed: TEACHER_SEED,
-      transformer: profile.teacher,
-      settings: profile.teacherBackbone,
-      label: backboneLabel("teacher backbone", profile.teacherBackbone),
-    }),
+    await startingEncoderJob(context, "teacher", TEACHER_SEED),
   );
+  if (profile.teacherKind === "hybrid") return backbone;
   const settings = profile.teacherTraining;
   const job: PhaseJob = {
     phase: "teacher",

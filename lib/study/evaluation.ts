@@ -22,11 +22,11 @@ import { neuralRetriever } from "../retrieval/neural_retriever.ts";
 import { disposeParams } from "../models/params.ts";
 import type { PhaseResult, StudyContext } from "../phases/phase.ts";
 import { nanoSubset } from "../phases/validation.ts";
-import { scoreCandidates } from "../train/teacher.ts";
-import { pairLength } from "../phases/teacher_phase.ts";
+import { teacherScorer } from "../phases/teacher_phase.ts";
+import type { TeacherScorer } from "../datasets/kd_dataset.ts";
+import { hybridRetriever } from "../retrieval/hybrid.ts";
 import { documentText } from "../retrieval/bm25.ts";
 import type { Model } from "../models/model.ts";
-import type { Tokenizer } from "../models/tokenizer.ts";
 
 /** One dataset's scores. */
 export interface DatasetMetrics {
@@ -100,13 +100,14 @@ async function evaluationStep(
   context: StudyContext,
   suite: BeirDataset[],
   parentKey: string,
+  retrieval: Record<string, unknown> = {},
 ): Promise<CachedStepSpec> {
   const suiteId = suite.map((d) => `${d.name}:${d.qrels.size}:${d.corpus.size}`);
   return {
     module: import.meta.url,
     backend: context.backend,
     phase: "evaluation",
-    config: { suiteId, profile: context.profile.name },
+    config: { suiteId, profile: context.profile.name, ...retrieval },
     parentKey,
     dataChecksums: await suiteChecksums(suite),
     profile: context.profile.name,
@@ -123,31 +124,59 @@ export async function evaluationKey(
   return { key, codeVersion: meta.codeVersion };
 }
 
-/** Scores of a ColBERT/dense checkpoint (or the teacher, reranking BM25), cached. */
-export async function evaluatePhase(
+/** Scores of a ColBERT/dense checkpoint (or a cross-encoder, reranking BM25), cached. */
+export function evaluatePhase(
   context: StudyContext,
   suite: BeirDataset[],
   result: PhaseResult,
 ): Promise<SuiteScores> {
-  const step = await evaluationStep(context, suite, result.key);
+  return cachedScores(
+    context,
+    suite,
+    result,
+    {},
+    (model) => (dataset) =>
+      model.config.kind === "cross"
+        ? rerankingRetriever(teacherScorer(context, model, dataset.corpus), {
+          dataset,
+          depth: context.profile.rerankDepth,
+        })
+        : neuralRetriever(model, context.tokenizer, { corpus: dataset.corpus }),
+  );
+}
+
+/**
+ * Scores of the KD teacher `result`: the cross-encoder reranking BM25, or the hybrid
+ * retrieving with its dense model and BM25 (each to the rerank depth or k, whichever is more).
+ */
+export function evaluateTeacher(
+  context: StudyContext,
+  suite: BeirDataset[],
+  result: PhaseResult,
+): Promise<SuiteScores> {
+  const { teacherKind, hybridBm25Weight: weight, rerankDepth: depth } = context.profile;
+  if (teacherKind !== "hybrid") return evaluatePhase(context, suite, result);
+  return cachedScores(
+    context,
+    suite,
+    result,
+    { hybrid: weight },
+    (model) => (dataset) =>
+      hybridRetriever(model, context.tokenizer, { corpus: dataset.corpus, weight, depth }),
+  );
+}
+
+async function cachedScores(
+  context: StudyContext,
+  suite: BeirDataset[],
+  result: PhaseResult,
+  retrieval: Record<string, unknown>,
+  retrieverOf: (model: Model) => (dataset: BeirDataset) => Retriever,
+): Promise<SuiteScores> {
+  const step = await evaluationStep(context, suite, result.key, retrieval);
   const { dir } = await cachedStep(evaluationCache(context), step, async (folder) => {
     const { model } = await loadCheckpoint(result.dir);
-    const scores = model.config.kind === "cross"
-      ? await scoreSuite(
-        suite,
-        result.provenance.label,
-        (dataset) =>
-          rerankingRetriever(model, context.tokenizer, {
-            dataset,
-            depth: context.profile.rerankDepth,
-            maxLength: pairLength(context),
-          }),
-      )
-      : await scoreSuite(
-        suite,
-        result.provenance.label,
-        (dataset) => neuralRetriever(model, context.tokenizer, { corpus: dataset.corpus }),
-      );
+    const scores = await scoreSuite(suite, result.provenance.label, retrieverOf(model));
     disposeParams(model.params);
     await writeJsonAtomic(join(folder, "scores.json"), scores);
   });
@@ -159,11 +188,10 @@ export function evaluateBm25(suite: BeirDataset[]): Promise<SuiteScores> {
   return scoreSuite(suite, "BM25", (dataset) => bm25Retriever(dataset.corpus));
 }
 
-/** A cross-encoder as a retriever: BM25's top `depth`, reordered by the teacher's scores. */
+/** A teacher as a retriever: BM25's top `depth`, reordered by the teacher's scores. */
 export function rerankingRetriever(
-  teacher: Model,
-  tokenizer: Tokenizer,
-  options: { dataset: BeirDataset; depth: number; maxLength: number },
+  teacher: TeacherScorer,
+  options: { dataset: BeirDataset; depth: number },
 ): Retriever {
   const { dataset } = options;
   const first = bm25Retriever(dataset.corpus);
@@ -175,11 +203,7 @@ export function rerankingRetriever(
       for (const [queryId, scored] of candidates) {
         const ids = [...scored.keys()];
         const texts = ids.map((id) => documentText(dataset.corpus.get(id)!));
-        const scores = await scoreCandidates(teacher, tokenizer, {
-          query: queries.get(queryId)!,
-          documents: texts,
-          maxLength: options.maxLength,
-        });
+        const scores = await teacher(queries.get(queryId)!, texts);
         run.set(
           queryId,
           new Map(

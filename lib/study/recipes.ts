@@ -3,7 +3,7 @@
  * for a late phase runs (or fetches) everything upstream of it. All pipelines start from
  * the same backbone, as in the paper; seeds vary the contrastive and KD phases.
  */
-import { backboneJob, backboneLabel } from "../phases/backbone.ts";
+import { startingEncoderJob } from "../phases/backbone.ts";
 import {
   distillationJob,
   type DistillationOptions,
@@ -36,18 +36,9 @@ export function studentLabel(student: Student): string {
   return `${student.kind} (${variantName(student.variant)})`;
 }
 
-/** The student backbone: MLM-pretrained, or a random initialisation at 0 steps. */
-export function backbone(context: StudyContext): Promise<PhaseResult> {
-  const { profile } = context;
-  return runPhase(
-    context,
-    backboneJob(context, {
-      seed: BACKBONE_SEED,
-      transformer: profile.student,
-      settings: profile.backbone,
-      label: backboneLabel("backbone", profile.backbone),
-    }),
-  );
+/** The student backbone: pretrained, MLM-pretrained, or a random initialisation at 0 steps. */
+export async function backbone(context: StudyContext): Promise<PhaseResult> {
+  return runPhase(context, await startingEncoderJob(context, "student", BACKBONE_SEED));
 }
 
 /** The options of phase 1 for `student`, its parent (the backbone, or `parent`) trained. */
@@ -61,12 +52,24 @@ export async function unsupervisedOptions(
   return { ...student, parent, seed: options.seed, label };
 }
 
-/** Phase 1 for `student` from the backbone (or from `parent`). */
+/**
+ * Whether `student`'s phases are already done by the pretrained backbone: a dense student
+ * from a dense retriever (all-MiniLM-L6-v2 was trained contrastively on a billion pairs).
+ */
+function pretrainedAlready(context: StudyContext, student: Student): boolean {
+  return student.kind === "dense" && context.profile.pretrained?.denseTrained === true;
+}
+
+/**
+ * Phase 1 for `student` from the backbone (or from `parent`); the backbone itself for a
+ * dense student when the backbone is a trained dense retriever.
+ */
 export async function unsupervised(
   context: StudyContext,
   student: Student,
   options: { seed: number; parent?: PhaseResult },
 ): Promise<PhaseResult> {
+  if (pretrainedAlready(context, student)) return options.parent ?? await backbone(context);
   return runPhase(
     context,
     unsupervisedJob(context, await unsupervisedOptions(context, student, options)),
@@ -100,12 +103,18 @@ export async function supervisedOptions(
   };
 }
 
-/** Phase 2 for `student` from `base`'s unsupervised checkpoint (or from `parent`). */
+/**
+ * Phase 2 for `student` from `base`'s unsupervised checkpoint (or from `parent`); that
+ * checkpoint itself for a dense student when the backbone is a trained dense retriever.
+ */
 export async function supervised(
   context: StudyContext,
   student: Student,
   options: { seed: number; base: Student; parent?: PhaseResult },
 ): Promise<PhaseResult> {
+  if (pretrainedAlready(context, student)) {
+    return options.parent ?? await unsupervised(context, options.base, options);
+  }
   return runPhase(
     context,
     supervisedJob(context, await supervisedOptions(context, student, options)),

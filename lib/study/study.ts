@@ -9,7 +9,13 @@ import type { BeirDataset } from "../datasets/beir.ts";
 import type { PhaseResult, Provenance, StudyContext } from "../phases/phase.ts";
 import type { Profile } from "../phases/profile_settings.ts";
 import type { TrainLog } from "../train/train_log.ts";
-import { evaluateBm25, evaluatePhase, loadEvalSuite, type SuiteScores } from "./evaluation.ts";
+import {
+  evaluateBm25,
+  evaluatePhase,
+  evaluateTeacher,
+  loadEvalSuite,
+  type SuiteScores,
+} from "./evaluation.ts";
 import {
   MAIN_PIPELINES,
   type PipelineSpec,
@@ -48,7 +54,8 @@ export interface StudyRun {
   seeds: number[];
   datasets: { name: string; queries: number; documents: number }[];
   bm25: SuiteScores;
-  backbone: Omit<ScoredCheckpoint, "scores">;
+  /** The backbone; scored when it is a pretrained model (the "as it is" baseline row). */
+  backbone: Omit<ScoredCheckpoint, "scores"> & { scores?: SuiteScores };
   teacher: ScoredCheckpoint & { kdQuality: Record<string, number> };
   pipelines: PipelineRun[];
   wallSeconds: number;
@@ -58,6 +65,7 @@ async function scored(
   context: StudyContext,
   suite: BeirDataset[],
   result: PhaseResult,
+  evaluate = evaluatePhase,
 ): Promise<ScoredCheckpoint> {
   return {
     key: result.key,
@@ -65,14 +73,15 @@ async function scored(
     label: result.provenance.label,
     provenance: result.provenance,
     log: result.log,
-    scores: await evaluatePhase(context, suite, result),
+    scores: await evaluate(context, suite, result),
   };
 }
 
 /** The specs run by the study and the seeds each one gets. */
 export function studyPlan(context: StudyContext): { spec: PipelineSpec; seed: number }[] {
   const [first, ...others] = context.profile.seeds;
-  const once = [...MAIN_PIPELINES, ...VARIANT_PIPELINES, ...promptGrid()];
+  const ablations = context.profile.promptAblations ? [...VARIANT_PIPELINES, ...promptGrid()] : [];
+  const once = [...MAIN_PIPELINES, ...ablations];
   const plan = once.map((spec) => ({ spec, seed: first }));
   for (const seed of others) for (const spec of MAIN_PIPELINES) plan.push({ spec, seed });
   return plan;
@@ -115,8 +124,12 @@ export async function runStudy(
       label: base.provenance.label,
       provenance: base.provenance,
       log: base.log,
+      ...(context.profile.pretrained ? { scores: await evaluatePhase(context, suite, base) } : {}),
     },
-    teacher: { ...await scored(context, suite, teacher), kdQuality: { ...kd.quality } },
+    teacher: {
+      ...await scored(context, suite, teacher, evaluateTeacher),
+      kdQuality: { ...kd.quality },
+    },
     pipelines,
     wallSeconds: (performance.now() - started) / 1000,
   };

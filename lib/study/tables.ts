@@ -118,6 +118,25 @@ function scoreRow(label: string, group: string, checkpoints: ScoredCheckpoint[])
   };
 }
 
+/** The main table's row of the pretrained backbone as it is, as sentence-transformers uses it. */
+export const AS_IS_ROW = "pretrained dense model as is";
+
+/**
+ * The dense rows of the main table: the backbone as it is when it is a pretrained model, and
+ * the dense phases' checkpoints unless the backbone's own training stands for them.
+ */
+function denseRows(run: StudyRun): Row[] {
+  const start = run.backbone.scores
+    ? [scoreRow(AS_IS_ROW, "baselines", [{ ...run.backbone, scores: run.backbone.scores }])]
+    : [];
+  if (run.settings.pretrained?.denseTrained) return start;
+  return [
+    ...start,
+    scoreRow("dense unsupervised", "baselines", stageOf(run, "a", 0)),
+    scoreRow("dense supervised", "baselines", stageOf(run, "a", 1)),
+  ];
+}
+
 /** Table 2: nDCG@10 per evaluation dataset and the average, rows grouped as in the paper. */
 export function mainTable(run: StudyRun): Table {
   const bm25: Row = {
@@ -145,8 +164,7 @@ export function mainTable(run: StudyRun): Table {
     rows: [
       bm25,
       scoreRow("teacher (cross-encoder reranking BM25)", "baselines", [run.teacher]),
-      scoreRow("dense unsupervised", "baselines", stageOf(run, "a", 0)),
-      scoreRow("dense supervised", "baselines", stageOf(run, "a", 1)),
+      ...denseRows(run),
       scoreRow("(a) KD only", "KD from dense supervised", stageOf(run, "a", 2)),
       scoreRow("(b) supervised", "supervised + KD from dense unsupervised", stageOf(run, "b", 1)),
       scoreRow(
@@ -234,7 +252,8 @@ export function promptVsLengthTable(run: StudyRun): Table {
   };
 }
 
-/** All four tables. */
+/** The study's tables: setup and cost, the main table, and the prompt tables when they were run. */
 export function studyTables(run: StudyRun): Table[] {
-  return [setupCostTable(run), mainTable(run), promptsTable(run), promptVsLengthTable(run)];
+  const prompts = run.settings.promptAblations ? [promptsTable(run), promptVsLengthTable(run)] : [];
+  return [setupCostTable(run), mainTable(run), ...prompts];
 }
