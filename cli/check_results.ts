@@ -9,7 +9,7 @@
 import { basename, join } from "node:path";
 import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { executedNotebookProblems, findResultProblems } from "../lib/results/validate.ts";
-import { EXPECTED_RESULTS } from "../lib/study/write_results.ts";
+import { expectedResults } from "../lib/study/write_results.ts";
 import { readmeResultsProblems } from "../lib/results/readme_results.ts";
 import {
   DEFAULT_PROFILES,
@@ -37,9 +37,9 @@ const PLACES: CheckPlaces = {
 
 /** The problems of one profile's results folder. */
 export async function folderProblems(folder: string, notebooks: string[]): Promise<string[]> {
-  const problems = await findResultProblems(folder, EXPECTED_RESULTS);
   const studyPath = join(folder, "study.json");
   const study = await Deno.readTextFile(studyPath).then(JSON.parse, () => null);
+  const problems = await findResultProblems(folder, expectedResults(study?.settings ?? {}));
   if (study === null) problems.push(`${studyPath}: missing or not JSON`);
   else if (study.profile !== basename(folder)) {
     problems.push(`${studyPath}: the study of profile '${study.profile}' in ${folder}`);
@@ -85,11 +85,10 @@ export async function checkResults(
 async function main(args: string[]): Promise<number> {
   const { problems, checked } = await checkResults(args);
   for (const problem of problems) console.error(problem);
-  const count = EXPECTED_RESULTS.tables.length + EXPECTED_RESULTS.figures.length;
   console.log(
     problems.length
       ? `check-results: ${problems.length} problem(s)`
-      : `check-results: ${count} files well-formed and every notebook executed in ${
+      : `check-results: every table and figure well-formed and every notebook executed in ${
         checked.join(", ")
       }${args.length ? "" : "; the README's results section matches"}`,
   );

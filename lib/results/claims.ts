@@ -188,7 +188,7 @@ function judgeCloseness(
 }
 
 /** "A - B = +0.012 nDCG@10 (95% CI [...], p = ...; 0.412 vs 0.400, 1,234 queries in 5 datasets)". */
-function describeOrdering(ordering: ClaimedOrdering, options: ClaimOptions): string {
+export function describeOrdering(ordering: ClaimedOrdering, options: ClaimOptions): string {
   const { metric = "nDCG@10", digits = 3 } = options;
   const { better, worse, result } = ordering;
   const signed = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(digits);

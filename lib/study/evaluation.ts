@@ -137,33 +137,43 @@ export function evaluatePhase(
     {},
     (model) => (dataset) =>
       model.config.kind === "cross"
-        ? rerankingRetriever(teacherScorer(context, model, dataset.corpus), {
-          dataset,
-          depth: context.profile.rerankDepth,
-        })
+        ? teacherRetriever(context, model, dataset)
         : neuralRetriever(model, context.tokenizer, { corpus: dataset.corpus }),
   );
 }
 
-/**
- * Scores of the KD teacher `result`: the cross-encoder reranking BM25, or the hybrid
- * retrieving with its dense model and BM25 (each to the rerank depth or k, whichever is more).
- */
+/** Scores of the KD teacher `result` as {@link teacherRetriever} retrieves, cached. */
 export function evaluateTeacher(
   context: StudyContext,
   suite: BeirDataset[],
   result: PhaseResult,
 ): Promise<SuiteScores> {
-  const { teacherKind, hybridBm25Weight: weight, rerankDepth: depth } = context.profile;
-  if (teacherKind !== "hybrid") return evaluatePhase(context, suite, result);
+  const { teacherKind, hybridBm25Weight } = context.profile;
+  const retrieval = teacherKind === "hybrid" ? { hybrid: hybridBm25Weight } : {};
   return cachedScores(
     context,
     suite,
     result,
-    { hybrid: weight },
-    (model) => (dataset) =>
-      hybridRetriever(model, context.tokenizer, { corpus: dataset.corpus, weight, depth }),
+    retrieval,
+    (model) => (dataset) => teacherRetriever(context, model, dataset),
   );
+}
+
+/**
+ * The KD teacher `model` as a retriever over `dataset`: a cross-encoder reranks BM25's top
+ * `rerankDepth`; the hybrid retrieves with its dense model and BM25 (each to the rerank depth
+ * or k, whichever is more) and fuses the two.
+ */
+export function teacherRetriever(
+  context: StudyContext,
+  model: Model,
+  dataset: BeirDataset,
+): Retriever {
+  const { teacherKind, hybridBm25Weight: weight, rerankDepth: depth } = context.profile;
+  if (teacherKind === "hybrid") {
+    return hybridRetriever(model, context.tokenizer, { corpus: dataset.corpus, weight, depth });
+  }
+  return rerankingRetriever(teacherScorer(context, model, dataset.corpus), { dataset, depth });
 }
 
 async function cachedScores(

@@ -91,6 +91,11 @@ export function studyPromptFigure(run: StudyRun): PlotlyFigure {
   return promptEffectFigure(bars, { scoreTitle: "average nDCG@10 x 100 after KD" });
 }
 
+/** The prompt figure when the profile ran the prompt ablations, else none. */
+export function promptFigures(run: StudyRun): PlotlyFigure[] {
+  return run.settings.promptAblations ? [studyPromptFigure(run)] : [];
+}
+
 /** Panel of each pipeline stage in the curves figure (stage 0 unsupervised, 1 supervised, 2 KD). */
 const STAGE_PANELS = ["unsupervised contrastive", "supervised contrastive", "distillation (KD)"];
 

@@ -3,10 +3,16 @@
  * a paired test over queries (seed-averaged per-query nDCG@10, per-dataset means averaged
  * as BEIR does), and the rules of results/claims.ts turn the tests into verdicts.
  */
-import { type ClaimVerdict, type FindingsEvidence, judgeFindings } from "../results/claims.ts";
+import {
+  type ClaimedOrdering,
+  type ClaimVerdict,
+  describeOrdering,
+  type FindingsEvidence,
+  judgeFindings,
+} from "../results/claims.ts";
 import { comparePaired } from "../results/stats.ts";
 import { colbertStages, mainPipeline } from "./pipelines.ts";
-import { runsOf, seedAveraged, stageOf } from "./run_view.ts";
+import { queryScores, runsOf, seedAveraged, stageOf } from "./run_view.ts";
 import type { StudyRun } from "./study.ts";
 
 /** FLOPs spent in the multi-vector (ColBERT) phases of one run of pipeline `id`. */
@@ -58,8 +64,42 @@ export function findingsEvidence(run: StudyRun): FindingsEvidence {
       result: comparePaired(final("b"), zero),
       computeRatio: colbertFlops(run, "b") / colbertFlops(run, "c"),
     },
-    promptAlignment: [...aligned("dense"), ...aligned("colbert")],
+    ...(run.settings.promptAblations
+      ? { promptAlignment: [...aligned("dense"), ...aligned("colbert")] }
+      : {}),
   };
+}
+
+/**
+ * The bar a study from a pretrained encoder must clear to be worth reading: (c) ColBERT-Zero
+ * above BM25 and above the pretrained dense model as it is, each by a paired test. Empty when
+ * the backbone is not a pretrained model (it has no scores of its own).
+ */
+export function startingPointComparisons(run: StudyRun): ClaimedOrdering[] {
+  if (!run.backbone.scores) return [];
+  const zero = seedAveraged(stageOf(run, "c", 2));
+  return [
+    {
+      better: "(c) ColBERT-Zero",
+      worse: "BM25",
+      result: comparePaired(zero, queryScores(run.bm25)),
+    },
+    {
+      better: "(c) ColBERT-Zero",
+      worse: "the pretrained dense model as it is",
+      result: comparePaired(zero, queryScores(run.backbone.scores)),
+    },
+  ];
+}
+
+/** The starting-point comparisons as Markdown, each with whether it clears p < `alpha`. */
+export function startingPointMarkdown(run: StudyRun, alpha = 0.05): string {
+  return startingPointComparisons(run).map((ordering) => {
+    const { difference, pValue } = ordering.result;
+    const verdict = difference > 0 && pValue < alpha ? "above" : "not shown above";
+    return `**${ordering.better} is ${verdict} ${ordering.worse}** (paired test, p < ${alpha}): ` +
+      `${describeOrdering(ordering, {})}.\n`;
+  }).join("\n");
 }
 
 /** Verdicts on findings 1-4. */

@@ -17,6 +17,7 @@ import {
   WITH_PROMPTS,
 } from "../phases/input_variant.ts";
 import type { PhaseResult, StudyContext } from "../phases/phase.ts";
+import type { Profile } from "../phases/profile_settings.ts";
 import { distilled, type Student, supervised, unsupervised } from "./recipes.ts";
 
 /** One checkpoint of a pipeline: after which phase, and its cache entry. */
@@ -95,6 +96,17 @@ export function promptGrid(): PipelineSpec[] {
     }
   }
   return specs;
+}
+
+/**
+ * The unsupervised bases a profile trains for its pipelines: dense and ColBERT with prompts,
+ * and without prompts too when it runs the prompt ablations (the grid starts from them).
+ */
+export function unsupervisedBases(profile: Profile): Student[] {
+  const variants = profile.promptAblations ? [WITH_PROMPTS, NO_PROMPTS] : [WITH_PROMPTS];
+  return (["dense", "colbert"] as const).flatMap((kind) =>
+    variants.map((variant) => ({ kind, variant }))
+  );
 }
 
 /** The stages (0 unsupervised, 1 supervised, 2 KD) of `spec` that train a ColBERT model. */

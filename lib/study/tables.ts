@@ -252,8 +252,20 @@ export function promptVsLengthTable(run: StudyRun): Table {
   };
 }
 
+/** Tables 3 and 4 when the profile ran the prompt ablations, else none. */
+export function promptTables(run: StudyRun): Table[] {
+  return run.settings.promptAblations ? [promptsTable(run), promptVsLengthTable(run)] : [];
+}
+
+/** A line saying that the profile left the prompt ablations out, or "" when it ran them. */
+export function ablationsNote(run: StudyRun): string {
+  return run.settings.promptAblations
+    ? ""
+    : `The profile **${run.profile}** does not run the prompt ablations (its promptAblations ` +
+      "setting): Tables 3 and 4, the prompt figure and finding 4 are the other profiles' to show.";
+}
+
 /** The study's tables: setup and cost, the main table, and the prompt tables when they were run. */
 export function studyTables(run: StudyRun): Table[] {
-  const prompts = run.settings.promptAblations ? [promptsTable(run), promptVsLengthTable(run)] : [];
-  return [setupCostTable(run), mainTable(run), ...prompts];
+  return [setupCostTable(run), mainTable(run), ...promptTables(run)];
 }

@@ -10,33 +10,35 @@ import type { PlotlyFigure } from "../results/plots.ts";
 import { exportFigures } from "../results/static_export.ts";
 import { writeTable } from "../results/table.ts";
 import type { ExpectedResults } from "../results/validate.ts";
-import { studyCostFigure, studyCurvesFigure, studyPromptFigure } from "./figures.ts";
-import { studyFindings } from "./findings.ts";
+import { promptFigures, studyCostFigure, studyCurvesFigure } from "./figures.ts";
+import { startingPointMarkdown, studyFindings } from "./findings.ts";
 import type { SuiteScores } from "./evaluation.ts";
 import type { StudyRun } from "./study.ts";
 import { studyTables } from "./tables.ts";
 
-/** The figures by file stem. */
+/** The figures by file stem (the prompt figure when the profile ran the prompt ablations). */
 export function studyFigures(run: StudyRun): Record<string, PlotlyFigure> {
   return {
     cost: studyCostFigure(run),
-    prompts: studyPromptFigure(run),
+    ...Object.fromEntries(promptFigures(run).map((figure) => ["prompts", figure])),
     training_curves: studyCurvesFigure(run),
   };
 }
 
-/** What a complete results folder holds (for CI's check). */
-export const EXPECTED_RESULTS: ExpectedResults = {
-  tables: ["setup_cost", "main", "prompts", "prompt_vs_length"],
-  figures: [
-    "figures/cost.svg",
-    "figures/prompts.svg",
-    "figures/training_curves.svg",
-    "figures/cost.json",
-    "figures/prompts.json",
-    "figures/training_curves.json",
-  ],
-};
+/**
+ * What a complete results folder holds (for CI's check), given the study's settings as
+ * study.json records them; a study from before `promptAblations` existed ran them.
+ */
+export function expectedResults(settings: { promptAblations?: boolean }): ExpectedResults {
+  const prompts = settings.promptAblations !== false;
+  const figures = ["cost", ...(prompts ? ["prompts"] : []), "training_curves"];
+  return {
+    tables: ["setup_cost", "main", ...(prompts ? ["prompts", "prompt_vs_length"] : [])],
+    figures: ["svg", "json"].flatMap((extension) =>
+      figures.map((name) => `figures/${name}.${extension}`)
+    ),
+  };
+}
 
 /** A summary of the run without per-query scores (those stay in the evaluation cache). */
 export function runSummary(run: StudyRun): unknown {
@@ -50,7 +52,11 @@ export function runSummary(run: StudyRun): unknown {
     ...run,
     bm25: strip(run.bm25),
     teacher: { ...run.teacher, log: undefined, scores: strip(run.teacher.scores) },
-    backbone: { ...run.backbone, log: undefined },
+    backbone: {
+      ...run.backbone,
+      log: undefined,
+      scores: run.backbone.scores && strip(run.backbone.scores),
+    },
     pipelines: run.pipelines.map((p) => ({
       ...p,
       stages: p.stages.map((s) => ({
@@ -64,13 +70,20 @@ export function runSummary(run: StudyRun): unknown {
   };
 }
 
+/** The findings file's section on the starting points, when the backbone is a pretrained model. */
+function startingPoints(run: StudyRun): string {
+  const text = startingPointMarkdown(run);
+  return text ? `\n## Against the starting points\n\n${text}\n` : "";
+}
+
 /** Write everything under `folder` (notebook 05 passes results/<profile>/, resultsFolder). */
 export async function writeStudyResults(run: StudyRun, folder: string): Promise<void> {
   for (const table of studyTables(run)) await writeTable(folder, table);
   const verdicts = studyFindings(run);
   await writeFileAtomic(
     join(folder, "findings.md"),
-    `# The paper's findings at profile ${run.profile}\n\n${verdictsToMarkdown(verdicts)}\n`,
+    `# The paper's findings at profile ${run.profile}\n\n${verdictsToMarkdown(verdicts)}\n` +
+      startingPoints(run),
   );
   await writeJsonAtomic(join(folder, "findings.json"), verdicts);
   const figures = studyFigures(run);
