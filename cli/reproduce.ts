@@ -1,5 +1,5 @@
 /**
- * `deno task reproduce [--profile P]... [--backend B]`: the suite's main job. Builds the data
+ * `deno task reproduce [--profile P]... [--backend B] [--backbone MODEL]`: the suite's main job. Builds the data
  * if needed, then for each profile (the default profiles in order when none is given;
  * `--profile` may be repeated or comma-separated) executes every notebook of `notebooks/` in
  * order on the Jupyter Deno kernel. The executed copies go to `results/<profile>/notebooks/`
@@ -24,11 +24,15 @@ import {
   resultsFolder,
 } from "../lib/results/results_folder.ts";
 import { parseCommandLine, runMain, UsageError } from "./run_main.ts";
+import { BACKBONE_ENV } from "../lib/phases/context.ts";
 
 const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
 
-const USAGE = "usage: deno task reproduce [--profile P[,P...]]... [--backend B]\n" +
-  `  with no --profile: ${DEFAULT_PROFILES.join(", ")}, in this order`;
+const USAGE =
+  "usage: deno task reproduce [--profile P[,P...]]... [--backend B] [--backbone MODEL]\n" +
+  `  with no --profile: ${DEFAULT_PROFILES.join(", ")}, in this order\n` +
+  "  --backbone: the pretrained model every profile starts from (a folder, hf:owner/name), e.g.\n" +
+  "              --profile gpu --backbone hf:answerdotai/ModernBERT-base (the paper's setup)";
 
 /** The notebooks in execution order (their file names sort in that order). */
 export async function notebookOrder(dir = NOTEBOOKS_DIR): Promise<string[]> {
@@ -166,11 +170,13 @@ async function main(args: string[]): Promise<number> {
     options: {
       profile: { type: "string", multiple: true },
       backend: { type: "string" },
+      backbone: { type: "string" },
     },
   });
   const profiles = chosenProfiles(values.profile);
   const env: Record<string, string> = {};
   if (values.backend) env.COLBERT_BACKEND = values.backend;
+  if (values.backbone) env[BACKBONE_ENV] = values.backbone;
   const started = performance.now();
   console.log(`reproduce: profiles ${profiles.join(", ")}; building data if needed`);
   await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
@@ -181,8 +187,8 @@ async function main(args: string[]): Promise<number> {
   for (const profile of profiles) {
     times.push(`${profile} ${wallTime(await reproduceProfile(profile, notebooks, env))}`);
   }
-  // The README shows the default profiles' studies; other profiles leave it alone.
-  if (profiles.some((profile) => DEFAULT_PROFILES.includes(profile))) {
+  // The README shows the default profiles' own studies; other profiles and backbones leave it alone.
+  if (!values.backbone && profiles.some((profile) => DEFAULT_PROFILES.includes(profile))) {
     await updateReadmeResults(join(REPO_ROOT, "README.md"), RESULTS_ROOT, DEFAULT_PROFILES);
     console.log("reproduce: README results section updated");
   }

@@ -21,10 +21,24 @@ export const PAPER_GH200_HOURS = { unsupervised: 368, supervised: 32, distillati
 export const PAPER_BATCH = { unsupervised: 16384, supervised: 64, distillation: 128 } as const;
 
 function params(profile: Profile): string {
-  // ModernBERT: a token table, no position table (rotary), Wqkv + Wo and a GeGLU per layer.
   const { hidden, layers, intermediate, vocabSize } = profile.student;
+  if (profile.pretrained) {
+    return `${profile.pretrained.student} (${layers} layers x ${hidden} wide)`;
+  }
+  // ModernBERT: a token table, no position table (rotary), Wqkv + Wo and a GeGLU per layer.
   const count = vocabSize * hidden + layers * (4 * hidden * hidden + 3 * hidden * intermediate);
   return `${(count / 1e6).toFixed(1)}M (${layers} layers x ${hidden} wide)`;
+}
+
+/** How the profile's backbone was pre-trained, in words. */
+function pretraining(profile: Profile): string {
+  if (profile.pretrained?.denseTrained) {
+    return "by its authors: contrastive training on over a billion pairs (a dense retriever)";
+  }
+  if (profile.pretrained) return "by its authors (MLM)";
+  return profile.backbone.steps > 0
+    ? `MLM, ${profile.backbone.steps} steps x ${profile.backbone.batchSize} texts`
+    : "none: a random initialisation (see the profile's note)";
 }
 
 /** The settings table of `phase` for `profile`. */
@@ -32,8 +46,9 @@ export function settingsTable(
   profile: Profile,
   phase: "backbone" | "unsupervised" | "supervised" | "distillation",
 ): SettingRow[] {
-  const scratch =
-    "no pretrained encoder can be downloaded here; trained from scratch, so larger rates";
+  const scratch = profile.pretrained
+    ? "a pretrained encoder: the rate sentence-transformers fine-tunes at, for a short run"
+    : "no pretrained encoder is used in this profile; trained from scratch, so larger rates";
   switch (phase) {
     case "backbone":
       return [
@@ -46,9 +61,7 @@ export function settingsTable(
         {
           setting: "pre-training",
           paper: "MLM (by its authors, not counted in the paper's cost)",
-          ours: profile.backbone.steps > 0
-            ? `MLM, ${profile.backbone.steps} steps x ${profile.backbone.batchSize} texts`
-            : "none: a random initialisation (see the profile's note)",
+          ours: pretraining(profile),
         },
         {
           setting: "texts",
@@ -135,8 +148,12 @@ export function settingsTable(
         {
           setting: "teacher",
           paper: "a strong cross-encoder",
-          ours:
-            `a cross-encoder trained here (${profile.teacher.layers} layers x ${profile.teacher.hidden} wide, exact-match input) on WordNet and as many unsupervised pairs`,
+          ours: profile.teacherKind === "hybrid"
+            ? `the pretrained dense model fused with BM25 (BM25's share ${profile.hybridBm25Weight})`
+            : `a cross-encoder trained here (${profile.teacher.layers} layers x ${profile.teacher.hidden} wide, exact-match input) on WordNet and as many unsupervised pairs`,
+          why: profile.teacherKind === "hybrid"
+            ? "no cross-encoder worth distilling can be downloaded or trained here (notebook 04)"
+            : undefined,
         },
         {
           setting: "batch",
