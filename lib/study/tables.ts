@@ -22,6 +22,13 @@ export const PAPER_AVERAGES: Record<string, number> = {
   "(c) without prompts": 54.61,
 };
 
+/** The teacher's row in the cost table: what it is, and whether it was trained here. */
+function teacherPhase(settings: StudyRun["settings"]): string {
+  return settings.teacherKind === "hybrid"
+    ? "teacher (dense + BM25, not trained)"
+    : "teacher (cross-encoder)";
+}
+
 /** Table 1: per phase, batch, steps, queries and tokens seen, time, core-hours, FLOPs; the paper's beside. */
 export function setupCostTable(run: StudyRun): Table {
   const s = run.settings;
@@ -48,7 +55,7 @@ export function setupCostTable(run: StudyRun): Table {
       PAPER_BATCH.supervised,
       PAPER_GH200_HOURS.supervised,
     ],
-    ["teacher (cross-encoder)", run.teacher, s.teacherTraining.batchSize, null, null],
+    [teacherPhase(s), run.teacher, s.teacherTraining.batchSize, null, null],
     [
       "knowledge distillation",
       distillation,

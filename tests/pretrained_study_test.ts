@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { PRETRAINED, SMALL } from "../lib/phases/profiles.ts";
+import type { Profile } from "../lib/phases/profile_settings.ts";
+import { profileNote } from "../lib/study/profile_notes.ts";
+import { unsupervisedBases } from "../lib/study/pipelines.ts";
+import { expectedResults } from "../lib/study/write_results.ts";
+import { ablationsNote, promptTables } from "../lib/study/tables.ts";
+import { startingPointComparisons, startingPointMarkdown } from "../lib/study/findings.ts";
+import { teacherCheckTable } from "../lib/study/teacher_check.ts";
+import { settingsTable } from "../lib/study/paper_settings.ts";
+import type { SuiteScores } from "../lib/study/evaluation.ts";
+import type { StudyRun } from "../lib/study/study.ts";
+
+/** The pretrained profile as the study context leaves it once it has read the student. */
+const RESOLVED: Profile = {
+  ...PRETRAINED,
+  pretrained: { ...PRETRAINED.pretrained!, denseTrained: true },
+};
+const MLM: Profile = {
+  ...PRETRAINED,
+  pretrained: { student: "hf:answerdotai/ModernBERT-base", teacher: "x", denseTrained: false },
+};
+
+Deno.test("profile notes follow the starting point: scratch, MLM checkpoint, dense retriever", () => {
+  assert.match(profileNote(SMALL, "backbone"), /random initialisation/);
+  assert.match(profileNote(MLM, "backbone"), /ModernBERT-base.*MLM checkpoint/s);
+  assert.match(profileNote(RESOLVED, "backbone"), /all-MiniLM-L6-v2.*GTE-ModernColBERT/s);
+  assert.equal(profileNote(MLM, "unsupervised"), "", "an MLM start trains the dense phases");
+  assert.match(profileNote(RESOLVED, "unsupervised"), /dense bases are not trained/);
+  assert.match(profileNote(RESOLVED, "distillation"), /fused with BM25/);
+  assert.match(profileNote(RESOLVED, "main"), /finding 4 \(prompts\) is not tested/);
+});
+
+Deno.test("the unsupervised bases: without prompts only where the prompt ablations run", () => {
+  const names = (profile: Profile) =>
+    unsupervisedBases(profile).map((s) => `${s.kind}/${s.variant.prompts}`);
+  assert.deepEqual(names(SMALL), ["dense/true", "dense/false", "colbert/true", "colbert/false"]);
+  assert.deepEqual(names(PRETRAINED), ["dense/true", "colbert/true"]);
+});
+
+Deno.test("a results folder without prompt ablations expects no prompt tables or figure", () => {
+  const without = expectedResults({ promptAblations: false });
+  assert.deepEqual(without.tables, ["setup_cost", "main"]);
+  assert.ok(!without.figures.some((f) => f.includes("prompts")));
+  const older = expectedResults({});
+  assert.deepEqual(older.tables, ["setup_cost", "main", "prompts", "prompt_vs_length"]);
+  assert.ok(older.figures.includes("figures/prompts.svg"));
+  const run = { profile: "pretrained", settings: PRETRAINED } as unknown as StudyRun;
+  assert.deepEqual(promptTables(run), []);
+  assert.match(ablationsNote(run), /does not run the prompt ablations/);
+  assert.equal(ablationsNote({ ...run, settings: SMALL }), "");
+});
+
+/** Suite scores of one dataset from per-query nDCG@10 values. */
+function scores(perQuery: number[]): SuiteScores {
+  const entries = perQuery.map((v, i) => [`q${i}`, v] as [string, number]);
+  const mean = perQuery.reduce((a, b) => a + b, 0) / perQuery.length;
+  return {
+    model: "m",
+    average: mean,
+    datasets: {
+      d: {
+        "ndcg@10": mean,
+        "recall@100": 0,
+        "mrr@10": 0,
+        map: 0,
+        queries: perQuery.length,
+        perQuery: Object.fromEntries(entries),
+      },
+    },
+  };
+}
+
+Deno.test("(c) against the starting points: paired differences from the per-query scores", () => {
+  const zero = scores(Array.from({ length: 12 }, (_, i) => 0.5 + 0.02 * i));
+  const run = {
+    bm25: scores(Array.from({ length: 12 }, () => 0.3)),
+    backbone: { scores: scores(Array.from({ length: 12 }, (_, i) => 0.5 + 0.02 * i - 0.01)) },
+    pipelines: [{ id: "c", seed: 1, stages: [{}, {}, { scores: zero }] }],
+  } as unknown as StudyRun;
+  const [bm25, asIs] = startingPointComparisons(run);
+  assert.ok(Math.abs(bm25.result.difference - (0.61 - 0.3)) < 1e-9);
+  assert.ok(Math.abs(asIs.result.difference - 0.01) < 1e-9);
+  assert.ok(bm25.result.pValue < 0.05);
+  assert.match(startingPointMarkdown(run), /is above BM25/);
+  assert.deepEqual(startingPointComparisons({ ...run, backbone: {} } as StudyRun), []);
+});
+
+Deno.test("the teacher check table: scores x100, and a note that says when it falls short", () => {
+  const check = {
+    datasets: ["dev"],
+    scores: { bm25: [0.2, 0.2], start: [0.4, 0.4], teacher: [0.3, 0.3] },
+    worthDistilling: false,
+  };
+  const table = teacherCheckTable(check);
+  assert.deepEqual(table.rows.map((r) => r.cells.mean), [20, 40, 30]);
+  assert.match(table.notes![0], /NOT above both/);
+  assert.match(teacherCheckTable({ ...check, worthDistilling: true }).notes![0], /is above BM25/);
+});
+
+Deno.test("the settings tables name a pretrained backbone and the hybrid teacher", () => {
+  const [backbone, pretraining] = settingsTable(RESOLVED, "backbone");
+  assert.match(backbone.ours, /all-MiniLM-L6-v2 \(6 layers x 384 wide\)/);
+  assert.match(pretraining.ours, /contrastive training/);
+  const teacher = settingsTable(RESOLVED, "distillation").find((r) => r.setting === "teacher")!;
+  assert.match(teacher.ours, /fused with BM25 \(BM25's share 0.5\)/);
+});
