@@ -8,7 +8,9 @@
  *   deno task train teacher      (the cross-encoder, and the KD dataset it labels)
  *   deno task train distillation [--prompts ...] [--base-head ...] [--base-prompts ...] [--from KEY]
  *
- * `--from KEY` starts the phase from that cache entry instead of its default parent.
+ * `--from KEY` starts the phase from that cache entry instead of its default parent;
+ * `--backbone MODEL` (a folder, hf:owner/name) starts the students and the teacher from a
+ * pretrained model instead of the profile's own backbone.
  * `--backend wasm|webgpu|tensorflow|cpu`, `--json` (one JSON line with the result) and
  * `--set unsupervised.learningRate=1e-3` (any numeric profile setting; repeatable) work everywhere.
  * A setting out of its range (lib/phases/settings_check.ts) exits with code 2 before any work.
@@ -30,7 +32,7 @@ import {
 import { parseCommandLine, printSummary, runMain, UsageError } from "./run_main.ts";
 
 const USAGE =
-  "usage: deno task train backbone|unsupervised|supervised|teacher|distillation [--profile P] [--head colbert|dense] " +
+  "usage: deno task train backbone|unsupervised|supervised|teacher|distillation [--profile P] [--backbone M] [--head colbert|dense] " +
   "[--prompts on|off|length] [--base-head H] [--base-prompts on|off|length] [--seed N] [--from KEY] [--backend B] [--set path=number] [--json]";
 
 async function run(context: StudyContext, request: PhaseCommand, from?: string) {
