@@ -48,7 +48,7 @@ export function unsupervisedJob(context: StudyContext, options: ContrastiveOptio
     seed: options.seed,
     parent: options.parent,
     data: data.sources.map((s) => s.name),
-    train: phaseTrainConfig(settings, profile.validateEvery),
+    train: phaseTrainConfig(settings, profile.validateEvery, profile.headRateScale),
     typicalLength: inputs.documentLength,
     task: (parent) => {
       const model = studentFrom(parent!, options.kind, { inputs, seed: options.seed });
@@ -149,7 +149,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
     seed: options.seed,
     parent: options.parent,
     data: Object.keys(data.checksums).filter((name) => !data.sources.some((s) => s.name === name)),
-    train: phaseTrainConfig(settings, profile.validateEvery),
+    train: phaseTrainConfig(settings, profile.validateEvery, profile.headRateScale),
     typicalLength: inputs.documentLength,
     task: async (parent) => {
       const model = studentFrom(parent!, options.kind as ModelKind, { inputs, seed: options.seed });

@@ -123,7 +123,7 @@ export function distillationJob(context: StudyContext, options: DistillationOpti
     seed: options.seed,
     parent: options.parent,
     data: Object.keys(context.data.checksums),
-    train: phaseTrainConfig(settings, profile.validateEvery),
+    train: phaseTrainConfig(settings, profile.validateEvery, profile.headRateScale),
     typicalLength: inputs.documentLength,
     task: (parent) => {
       const model = studentFrom(parent!, "colbert", { inputs, seed: options.seed });

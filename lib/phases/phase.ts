@@ -85,10 +85,16 @@ export interface PhaseJob {
 
 /**
  * The loop settings of a phase: its steps, rate and accumulation, no warmup and clipping
- * at 1.0 (the library defaults the paper used), a snapshot every 50 steps.
+ * at 1.0 (the library defaults the paper used), a snapshot every 50 steps; a new head may
+ * learn `headRateScale` times faster than the encoder under it.
  */
-export function phaseTrainConfig(settings: PhaseSettings, validateEvery: number): TrainConfig {
+export function phaseTrainConfig(
+  settings: PhaseSettings,
+  validateEvery: number,
+  headRateScale = 1,
+): TrainConfig {
   return {
+    headRateScale,
     steps: settings.steps,
     learningRate: settings.learningRate,
     warmupSteps: 0,

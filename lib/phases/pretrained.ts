@@ -17,7 +17,9 @@ import type { Tokenizer } from "../models/tokenizer.ts";
 import { ModelCache } from "../hub/model_cache.ts";
 import { resolveModel } from "../hub/model_source.ts";
 import { REPO_ROOT } from "../cache/code_version.ts";
-import { sha256File } from "../util/checksum.ts";
+import { sha256File, sha256Hex } from "../util/checksum.ts";
+import { SAFETENSORS_FILE } from "../checkpoints/hf_weights.ts";
+import { colbertInputConfig } from "../models/colbert_inputs.ts";
 import { type PhaseJob, phaseTrainConfig } from "./phase.ts";
 import type { PretrainedStart, Profile } from "./profile_settings.ts";
 
@@ -52,13 +54,8 @@ export async function resolvePretrained(
     student: encoderShape(student.model.config.transformer),
     teacher: encoderShape(teacher.model.config.transformer),
   };
-  if (teacher.tokenizer.vocabSize !== student.tokenizer.vocabSize) {
-    throw new Error(
-      `the teacher ${start.teacher} and the student ${start.student} use different vocabularies ` +
-        `(${teacher.tokenizer.vocabSize} and ${student.tokenizer.vocabSize} tokens): ` +
-        `the KD file is tokenised once, for both`,
-    );
-  }
+  checkSameVocabulary(start, { student: student.tokenizer, teacher: teacher.tokenizer });
+  checkMarkers(start.student, student.tokenizer);
   disposeParams(student.model.params);
   if (teacher !== student) disposeParams(teacher.model.params);
   const denseTrained = student.format === "sentence-transformers";
@@ -66,6 +63,39 @@ export async function resolvePretrained(
     profile: { ...profile, pretrained: { ...start, denseTrained }, ...shapes },
     tokenizer: student.tokenizer,
   };
+}
+
+/** The KD file and the teacher's scores are tokenised once, with the student's tokenizer. */
+function checkSameVocabulary(
+  start: PretrainedStart,
+  tokenizers: { student: Tokenizer; teacher: Tokenizer },
+): void {
+  const { student, teacher } = tokenizers;
+  const differ = (detail: string) =>
+    new Error(
+      `the teacher ${start.teacher} and the student ${start.student} use different vocabularies ` +
+        `(${detail}): the KD file is tokenised once, for both`,
+    );
+  if (teacher.vocabSize !== student.vocabSize) {
+    throw differ(`${teacher.vocabSize} and ${student.vocabSize} tokens`);
+  }
+  for (let id = 0; id < student.vocabSize; id++) {
+    const [a, b] = [teacher.idToToken(id), student.idToToken(id)];
+    if (a !== b) throw differ(`id ${id} is "${a}" for the teacher, "${b}" for the student`);
+  }
+}
+
+/** ColBERT phases need the marker tokens: say so before any phase runs, not at the first ColBERT one. */
+function checkMarkers(spec: string, tokenizer: Tokenizer): void {
+  const { queryMarker, documentMarker } = colbertInputConfig();
+  for (const marker of [queryMarker, documentMarker]) {
+    if (tokenizer.tokenToId(marker) === undefined) {
+      throw new Error(
+        `${spec}: its vocabulary has no "${marker}", the token the ColBERT phases mark queries ` +
+          `and documents with (PyLate's [Q] / [D] slots on BERT vocabularies)`,
+      );
+    }
+  }
 }
 
 function studyCacheOption(): { cache: ModelCache } {
@@ -90,7 +120,7 @@ export interface PretrainedJobOptions {
 export async function pretrainedJob(options: PretrainedJobOptions): Promise<PhaseJob> {
   const dir = await resolveModel(options.spec, studyCacheOption());
   const loaded = await loadModelFolder(dir);
-  const weights = await sha256File(await weightsFile(dir));
+  const weights = await weightsDigest(dir);
   disposeParams(loaded.model.params);
   return {
     phase: "backbone",
@@ -134,11 +164,27 @@ function asEncoderStart(model: Model): Model {
   return { ...dense, config: { ...dense.config, pooling: "mean" } };
 }
 
-/** The weights file of a model folder (sentence-transformers keeps it at the top). */
-async function weightsFile(dir: string): Promise<string> {
-  for (const name of ["model.safetensors", "0_Transformer/model.safetensors"]) {
-    const path = join(dir, name);
-    if (await Deno.stat(path).then(() => true, () => false)) return path;
+/**
+ * One SHA-256 for a folder's weights: of `model.safetensors`, or of a sharded checkpoint's
+ * index and every shard it names (sentence-transformers keeps either at the top, or in
+ * `0_Transformer/`).
+ */
+async function weightsDigest(dir: string): Promise<string> {
+  for (const folder of [dir, join(dir, "0_Transformer")]) {
+    const single = join(folder, SAFETENSORS_FILE);
+    if (await exists(single)) return await sha256File(single);
+    const index = join(folder, `${SAFETENSORS_FILE}.index.json`);
+    if (await exists(index)) {
+      const map = JSON.parse(await Deno.readTextFile(index)).weight_map ?? {};
+      const shards = [...new Set(Object.values(map) as string[])].sort();
+      const digests = [await sha256File(index)];
+      for (const shard of shards) digests.push(await sha256File(join(folder, shard)));
+      return await sha256Hex(digests.join("\n"));
+    }
   }
-  throw new Error(`${dir}: no model.safetensors (the pretrained backbone's weights)`);
+  throw new Error(`${dir}: no ${SAFETENSORS_FILE} (the pretrained backbone's weights)`);
+}
+
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
 }

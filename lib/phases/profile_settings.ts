@@ -74,6 +74,12 @@ export interface Profile {
   teacherKind: "cross-encoder" | "hybrid";
   /** BM25's share of the hybrid teacher's scores (0: dense only, 1: BM25 only). */
   hybridBm25Weight: number;
+  /**
+   * How much faster than the encoder a freshly initialised head (ColBERT projection,
+   * cross-encoder) learns: 1 from scratch; more on a pretrained encoder, whose short phases
+   * would otherwise move its pretrained weights to fit a random head.
+   */
+  headRateScale: number;
   /** Seeds of the repeated main comparisons. */
   seeds: number[];
   /** Run the prompt variants and the prompt-alignment grid (Tables 3 and 4, finding 4). */

@@ -55,6 +55,7 @@ export const TINY: Profile = {
   rerankDepth: 20,
   teacherKind: "cross-encoder",
   hybridBm25Weight: 0,
+  headRateScale: 1,
   seeds: [1],
   promptAblations: true,
 };
@@ -118,6 +119,7 @@ export const SMALL: Profile = {
   rerankDepth: 20,
   teacherKind: "cross-encoder",
   hybridBm25Weight: 0,
+  headRateScale: 1,
   seeds: [1, 2, 3],
   promptAblations: true,
 };
@@ -194,6 +196,7 @@ export const GPU: Profile = {
   rerankDepth: 100,
   teacherKind: "cross-encoder",
   hybridBm25Weight: 0,
+  headRateScale: 1,
   seeds: [1, 2, 3],
   promptAblations: true,
 };
@@ -269,6 +272,7 @@ export const PRETRAINED: Profile = {
   // BM25's share picked on the dev set (wordnet-dev), not on the evaluation suite.
   teacherKind: "hybrid",
   hybridBm25Weight: 0.5,
+  headRateScale: 20,
   seeds: [1],
   // Left out for time: 12 more trainings at this size would take hours on 2 cores.
   promptAblations: false,

@@ -74,6 +74,7 @@ export const SETTING_RANGES: Record<string, NumberRange> = {
   evalCorpus: integers(1, 100_000_000),
   rerankDepth: integers(1, 100_000),
   hybridBm25Weight: { min: 0, max: 1 },
+  headRateScale: positiveUpTo(10_000),
   "seeds.*": integers(0, 2 ** 31 - 1),
 };
 

@@ -79,7 +79,7 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     seed: TEACHER_SEED,
     parent: backbone,
     data: Object.keys(context.data.checksums),
-    train: phaseTrainConfig(settings, 0),
+    train: phaseTrainConfig(settings, 0, profile.headRateScale),
     typicalLength: pairLength(context),
     task: async (parent) => {
       const model = studentFrom(parent!, "cross", {

@@ -37,7 +37,8 @@ export function fuseScores(
 
 /**
  * Fuse two runs query by query over the union of their documents; a document one run did
- * not return gets that run's lowest score for the query (it ranked below all it returned).
+ * not return gets that run's lowest score for the query (it ranked no higher than the last
+ * document that run returned, and ties with it).
  */
 export function fuseRuns(dense: Run, lexical: Run, weight: number): Run {
   const fused: Run = new Map();
@@ -95,7 +96,8 @@ export function hybridRetriever(
 
 /**
  * The hybrid as a teacher of chosen documents (the KD file's candidates): the dense model's
- * cosine and BM25 over `corpus` (its statistics), fused over the candidates of the query.
+ * scores (cosines, for a model that normalises) and BM25 over `corpus` (its statistics),
+ * fused over the candidates of the query.
  */
 export function hybridScorer(
   dense: Model,
@@ -108,17 +110,17 @@ export function hybridScorer(
     [...options.corpus].map(([id, document]) => [documentText(document), id]),
   );
   return async (query, documents) => {
-    const cosines = await denseCosines(dense, tokenizer, query, documents);
+    const scores = await denseScores(dense, tokenizer, query, documents);
     const matched = new Map(
       index.search(query, options.corpus.size).map(({ id, score }) => [id, score]),
     );
     // A document sharing no term with the query scores 0, as BM25 gives it.
     const lexical = documents.map((text) => matched.get(textIds.get(text) ?? "") ?? 0);
-    return fuseScores(cosines, lexical, options.weight);
+    return fuseScores(scores, lexical, options.weight);
   };
 }
 
-async function denseCosines(
+async function denseScores(
   model: Model,
   tokenizer: Tokenizer,
   query: string,

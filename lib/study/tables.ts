@@ -175,7 +175,13 @@ export function mainTable(run: StudyRun): Table {
     ],
     rows: [
       bm25,
-      scoreRow("teacher (cross-encoder reranking BM25)", "baselines", [run.teacher]),
+      scoreRow(
+        run.settings.teacherKind === "hybrid"
+          ? "teacher (dense + BM25 fusion)"
+          : "teacher (cross-encoder reranking BM25)",
+        "baselines",
+        [run.teacher],
+      ),
       ...denseRows(run),
       scoreRow("(a) KD only", `KD from ${dense.supervised}`, stageOf(run, "a", 2)),
       scoreRow(

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../models/params.ts";
 import type { NamedArray } from "../checkpoints/safetensors.ts";
+import { ENCODER_PREFIX } from "../models/encoder_inputs.ts";
 
 /** Hyper-parameters; the paper uses the library defaults with no weight decay. */
 export interface AdamWConfig {
@@ -39,8 +40,11 @@ export class AdamW {
     }
   }
 
-  /** Apply one update with learning rate `lr`; `grads` is keyed by parameter name. */
-  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+  /**
+   * Apply one update with learning rate `lr`; `grads` is keyed by parameter name. Parameters
+   * outside the encoder (a head) move at `headScale` x `lr`.
+   */
+  apply(grads: Map<string, tf.Tensor>, lr: number, headScale = 1): void {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
     this.step++;
     const correction1 = 1 - beta1 ** this.step;
@@ -55,8 +59,9 @@ export class AdamW {
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
         const denominator = tf.add(tf.sqrt(tf.div(v, correction2)), epsilon);
         const update = tf.div(tf.div(m, correction1), denominator);
-        const decayed = weightDecay ? tf.mul(variable, 1 - lr * weightDecay) : variable;
-        variable.assign(tf.sub(decayed, tf.mul(update, lr)));
+        const rate = name.startsWith(ENCODER_PREFIX) ? lr : lr * headScale;
+        const decayed = weightDecay ? tf.mul(variable, 1 - rate * weightDecay) : variable;
+        variable.assign(tf.sub(decayed, tf.mul(update, rate)));
       }
     });
   }

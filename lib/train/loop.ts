@@ -29,6 +29,8 @@ export interface TrainConfig {
   validateEvery: number;
   /** Snapshot for resumption every this many steps; 0 = never. */
   snapshotEvery: number;
+  /** The rate of parameters outside the encoder (a new head), as a multiple of the encoder's. */
+  headRateScale?: number;
 }
 
 /** Loss, gradients (by parameter name) and tokens processed of one micro-batch. */
@@ -84,7 +86,7 @@ export async function train(
         total: config.steps,
         warmup: config.warmupSteps,
       });
-      optimizer.apply(clipped.grads, lr);
+      optimizer.apply(clipped.grads, lr, config.headRateScale);
       disposeAll(grads, clipped.grads);
       log.steps.push({ step: step + 1, loss, lr, gradNorm: clipped.norm });
       log.tokens += tokens;
@@ -193,4 +195,7 @@ export function checkTrainConfig(config: TrainConfig): void {
   checkNumber("train.accumulation", config.accumulation, integers(1, 1e6));
   checkNumber("train.validateEvery", config.validateEvery, count);
   checkNumber("train.snapshotEvery", config.snapshotEvery, count);
+  if (config.headRateScale !== undefined) {
+    checkNumber("train.headRateScale", config.headRateScale, positiveUpTo(1e4));
+  }
 }
