@@ -7,6 +7,10 @@
  * The sentence-transformers folder is made here from the tiny BERT reference fixture
  * (tests/fixtures/reference/bert_tiny) with the module files sentence-transformers writes for
  * all-MiniLM-L6-v2 (Transformer -> mean Pooling -> Normalize).
+ *
+ * The reference fixtures' 1000-token vocabularies lack the ColBERT markers ([unused0] and
+ * [unused1]) that resolvePretrained requires of a student, so the folders resolved here are
+ * copies whose last two vocabulary entries are the markers ({@link addMarkers}).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -17,6 +21,8 @@ import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { loadCheckpoint, saveModelFolder } from "../lib/checkpoints/checkpoint.ts";
 import { SUITE_FILE } from "../lib/checkpoints/model_files.ts";
 import { loadModelFolder } from "../lib/checkpoints/model_folder.ts";
+import { SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE } from "../lib/checkpoints/hf_weights.ts";
+import { decodeSafetensors, encodeSafetensors } from "../lib/checkpoints/safetensors.ts";
 import { initBackend } from "../lib/compute/backend.ts";
 import { hubRepoKey, ModelCache } from "../lib/hub/model_cache.ts";
 import { parseBertConfig } from "../lib/models/bert.ts";
@@ -47,13 +53,77 @@ const MODERNBERT_TINY = join(REFERENCE, "modernbert_tiny");
 /** A PyLate folder of the tiny BERT whose tokenizer has 2 more tokens ([Q] and [D]). */
 const PYLATE_BERT_TINY = join(REFERENCE, "pylate_bert_tiny");
 const WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight";
+const { queryMarker: QUERY_MARKER, documentMarker: DOCUMENT_MARKER } = colbertInputConfig();
 
-/** `dir` as sentence-transformers saves a dense model: bert_tiny, mean pooling, normalised. */
-async function sentenceTransformersFolder(dir: string): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
-  for (const entry of Deno.readDirSync(BERT_TINY)) {
-    await Deno.copyFile(join(BERT_TINY, entry.name), join(dir, entry.name));
+/** Copy the folder `source` (and its subfolders) to `dest`. */
+async function copyFolder(source: string, dest: string): Promise<void> {
+  await Deno.mkdir(dest, { recursive: true });
+  for await (const entry of Deno.readDir(source)) {
+    const [from, to] = [join(source, entry.name), join(dest, entry.name)];
+    if (entry.isDirectory) await copyFolder(from, to);
+    else await Deno.copyFile(from, to);
   }
+}
+
+/**
+ * Give the tokenizer of the folder `dir` the ColBERT marker tokens `markers` (by default both)
+ * in place of its last vocabulary entries: "academic" and "##ertain" in bert_tiny's WordPiece,
+ * "ens" and "Ġexpl" in modernbert_tiny's BPE, tokens no text here uses. A BPE vocabulary also
+ * loses the merges that made them (the last ones learnt: no other merge starts from them), so
+ * every text still tokenises. The size and every other id stay as they were.
+ */
+async function addMarkers(
+  dir: string,
+  markers: readonly string[] = [QUERY_MARKER, DOCUMENT_MARKER],
+): Promise<void> {
+  const path = join(dir, "tokenizer.json");
+  const json = JSON.parse(await Deno.readTextFile(path));
+  const model: { type: string; vocab: Record<string, number>; merges?: (string | string[])[] } =
+    json.model;
+  const tokens = Object.entries(model.vocab).sort((a, b) => a[1] - b[1]).map(([token]) => token);
+  tokens.forEach((token, id) => assert.equal(model.vocab[token], id, `${path}: ids 0..n-1`));
+  const replaced = new Set<string>();
+  markers.forEach((marker, i) => {
+    assert.ok(!(marker in model.vocab), `${path} already has ${marker}`);
+    const id = tokens.length - markers.length + i;
+    replaced.add(tokens[id]);
+    tokens[id] = marker;
+  });
+  model.vocab = Object.fromEntries(tokens.map((token, id) => [token, id]));
+  if (model.type === "BPE") {
+    model.merges = model.merges!.filter((merge) => {
+      const [a, b] = typeof merge === "string" ? merge.split(" ") : merge;
+      assert.ok(!replaced.has(a) && !replaced.has(b), `a merge starts from "${a}" "${b}"`);
+      return !replaced.has(a + b);
+    });
+  }
+  await Deno.writeTextFile(path, JSON.stringify(json));
+  const vocabTxt = join(dir, "vocab.txt");
+  if (await Deno.stat(vocabTxt).then(() => true, () => false)) {
+    const lines = (await Deno.readTextFile(vocabTxt)).split("\n");
+    markers.forEach((marker, i) => lines[tokens.length - markers.length + i] = marker);
+    await Deno.writeTextFile(vocabTxt, lines.join("\n"));
+  }
+}
+
+/** A copy of the fixture folder `source` at `dest` whose vocabulary has the ColBERT markers. */
+async function withMarkers(source: string, dest: string): Promise<string> {
+  await copyFolder(source, dest);
+  await addMarkers(dest);
+  return dest;
+}
+
+/** The error `promise` rejects with (a failure if it resolves). */
+function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(() => assert.fail("resolved"), (error: Error) => error);
+}
+
+/**
+ * `dir` as sentence-transformers saves a dense model: bert_tiny (with the ColBERT markers),
+ * mean pooling, normalised.
+ */
+async function sentenceTransformersFolder(dir: string): Promise<string> {
+  await withMarkers(BERT_TINY, dir);
   const write = (name: string, value: unknown) =>
     Deno.writeTextFile(join(dir, name), JSON.stringify(value, null, 2));
   await write("modules.json", [
@@ -88,8 +158,8 @@ async function configShape(dir: string): Promise<EncoderShape> {
 }
 
 /** Flip the lowest bit of the first byte of a safetensors file's data (one float changes a little). */
-async function alterWeights(dir: string): Promise<void> {
-  const path = join(dir, "model.safetensors");
+async function alterWeights(dir: string, file = SAFETENSORS_FILE): Promise<void> {
+  const path = join(dir, file);
   const bytes = await Deno.readFile(path);
   const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   bytes[8 + headerLength] ^= 1;
@@ -184,16 +254,24 @@ Deno.test("resolvePretrained: a sentence-transformers folder gives its shape, it
   const text = "the river runs past the old mill";
   assert.deepEqual(tokenizer.encode(text), own.encode(text));
   assert.notDeepEqual(tokenizer.encode(text), (await loadBertTokenizer()).encode(text));
+  // The markers took the last two ids, tokens the text does not use: it reads as in bert_tiny.
+  const fixture = await loadTokenizerJson(join(BERT_TINY, "tokenizer.json"));
+  assert.deepEqual(tokenizer.encode(text), fixture.encode(text));
+  assert.deepEqual([QUERY_MARKER, DOCUMENT_MARKER].map((m) => tokenizer.tokenToId(m)), [998, 999]);
 });
 
 Deno.test("resolvePretrained: a bare transformers folder (or a PyLate one) is not denseTrained", async () => {
   await initBackend("cpu");
-  const bare = await resolvePretrained(TINY, {
-    student: MODERNBERT_TINY,
-    teacher: MODERNBERT_TINY,
-  });
+  await using folder = await temporaryFolder();
+  const modernbert = await withMarkers(MODERNBERT_TINY, join(folder.path, "modernbert_tiny"));
+  const bare = await resolvePretrained(TINY, { student: modernbert, teacher: modernbert });
   assert.equal(bare.profile.pretrained?.denseTrained, false);
-  assert.deepEqual(bare.profile.student, await configShape(MODERNBERT_TINY));
+  assert.deepEqual(bare.profile.student, await configShape(modernbert));
+  // The BPE lost the two last merges with their tokens: this text reads as in the fixture.
+  const text = "the river runs past the old mill";
+  const fixture = await loadTokenizerJson(join(MODERNBERT_TINY, "tokenizer.json"));
+  assert.deepEqual(bare.tokenizer.encode(text), fixture.encode(text));
+  assert.equal(bare.tokenizer.tokenToId(DOCUMENT_MARKER), 999);
   assert.deepEqual(bare.profile.student, {
     vocabSize: 1000,
     hidden: 64,
@@ -202,10 +280,8 @@ Deno.test("resolvePretrained: a bare transformers folder (or a PyLate one) is no
     intermediate: 96,
     maxLength: 256,
   });
-  const pylate = await resolvePretrained(TINY, {
-    student: PYLATE_BERT_TINY,
-    teacher: PYLATE_BERT_TINY,
-  });
+  const pylateDir = await withMarkers(PYLATE_BERT_TINY, join(folder.path, "pylate_bert_tiny"));
+  const pylate = await resolvePretrained(TINY, { student: pylateDir, teacher: pylateDir });
   assert.equal(pylate.profile.pretrained?.denseTrained, false);
 });
 
@@ -213,7 +289,7 @@ Deno.test("resolvePretrained: student and teacher each take their own folder's s
   await initBackend("cpu");
   await using folder = await temporaryFolder();
   const student = await sentenceTransformersFolder(join(folder.path, "student"));
-  // A smaller teacher with the same vocabulary (bert_tiny's tokenizer), as the suite saves one.
+  // A smaller teacher with the same vocabulary (the student's tokenizer), as the suite saves one.
   const teacher = join(folder.path, "teacher");
   const config = parseBertConfig({
     model_type: "bert",
@@ -233,7 +309,7 @@ Deno.test("resolvePretrained: student and teacher each take their own folder's s
       pooling: "mean",
       inputs: colbertInputConfig({ queryLength: 16, documentLength: 32, prompts: false }),
     }, { seed: 1 }),
-    { tokenizer: await loadTokenizerJson(join(BERT_TINY, "tokenizer.json")) },
+    { tokenizer: await loadTokenizerJson(join(student, "tokenizer.json")) },
   );
   const { profile } = await resolvePretrained(SMALL, { student, teacher });
   assert.deepEqual(profile.student, await configShape(student));
@@ -246,13 +322,12 @@ Deno.test("resolvePretrained: vocabularies of different sizes are an error namin
   await initBackend("cpu");
   await using folder = await temporaryFolder();
   const student = await sentenceTransformersFolder(join(folder.path, "student"));
-  const error = await resolvePretrained(TINY, { student, teacher: PYLATE_BERT_TINY }).then(
-    () => assert.fail("resolved"),
-    (error: Error) => error,
-  );
+  // Both with the markers: the sizes (1000 and 1002 tokens) are what differs.
+  const teacher = await withMarkers(PYLATE_BERT_TINY, join(folder.path, "pylate_bert_tiny"));
+  const error = await rejection(resolvePretrained(TINY, { student, teacher }));
   assert.ok(error.message.includes(student), error.message);
-  assert.ok(error.message.includes(PYLATE_BERT_TINY), error.message);
-  assert.match(error.message, /different vocabularies/);
+  assert.ok(error.message.includes(teacher), error.message);
+  assert.match(error.message, /different vocabularies \(1002 and 1000 tokens\)/);
 });
 
 Deno.test({
@@ -263,15 +338,17 @@ Deno.test({
     await initBackend("cpu");
     await using folder = await temporaryFolder();
     const student = await sentenceTransformersFolder(join(folder.path, "student"));
+    // Both with the markers (at the same ids): the other tokens are what differs.
+    const teacher = await withMarkers(MODERNBERT_TINY, join(folder.path, "modernbert_tiny"));
     const [a, b] = await Promise.all([
       loadTokenizerJson(join(student, "tokenizer.json")),
-      loadTokenizerJson(join(MODERNBERT_TINY, "tokenizer.json")),
+      loadTokenizerJson(join(teacher, "tokenizer.json")),
     ]);
     assert.equal(a.vocabSize, b.vocabSize, "precondition: same size");
     assert.notDeepEqual(a.encode("river garden"), b.encode("river garden"), "other tokens");
     await assert.rejects(
-      resolvePretrained(TINY, { student, teacher: MODERNBERT_TINY }),
-      /different vocabularies/,
+      resolvePretrained(TINY, { student, teacher }),
+      /different vocabularies \(id 0 is "\[CLS\]" for the teacher, "\[PAD\]" for the student\)/,
     );
   },
 });
@@ -291,6 +368,52 @@ Deno.test("resolvePretrained: an hf: name is read from the model cache COLBERT_M
   );
   assert.deepEqual(profile.student, await configShape(BERT_TINY));
   assert.deepEqual(profile.pretrained, { student: spec, teacher: spec, denseTrained: true });
+});
+
+Deno.test("resolvePretrained: a student without the ColBERT markers is an error naming the folder and the marker", async () => {
+  await initBackend("cpu");
+  await using folder = await temporaryFolder();
+  // bert_tiny as it is: 1000 tokens, neither marker.
+  const none = await rejection(resolvePretrained(TINY, { student: BERT_TINY, teacher: BERT_TINY }));
+  assert.ok(none.message.startsWith(`${BERT_TINY}: `), none.message);
+  assert.ok(none.message.includes(`no "${QUERY_MARKER}"`), none.message);
+  // With the query marker only, the document marker is the one named.
+  const half = join(folder.path, "query-marker-only");
+  await copyFolder(BERT_TINY, half);
+  await addMarkers(half, [QUERY_MARKER]);
+  const error = await rejection(resolvePretrained(TINY, { student: half, teacher: half }));
+  assert.ok(error.message.startsWith(`${half}: `), error.message);
+  assert.ok(error.message.includes(`no "${DOCUMENT_MARKER}"`), error.message);
+  assert.ok(!error.message.includes(`"${QUERY_MARKER}"`), error.message);
+});
+
+Deno.test("resolvePretrained: a teacher whose vocabulary differs in one token is an error naming the id", async () => {
+  await initBackend("cpu");
+  await using folder = await temporaryFolder();
+  const student = await sentenceTransformersFolder(join(folder.path, "student"));
+  const teacher = await sentenceTransformersFolder(join(folder.path, "teacher"));
+  // The teacher's "the" is "brook" (a token in neither vocabulary): same size, one id differs.
+  const path = join(teacher, "tokenizer.json");
+  const json = JSON.parse(await Deno.readTextFile(path));
+  const id: number = json.model.vocab.the;
+  assert.ok(!("brook" in json.model.vocab), "precondition: a new token");
+  json.model.vocab = Object.fromEntries(
+    Object.entries(json.model.vocab).map(([token, i]) => [token === "the" ? "brook" : token, i]),
+  );
+  await Deno.writeTextFile(path, JSON.stringify(json));
+  const [a, b] = await Promise.all(
+    [student, teacher].map((dir) => loadTokenizerJson(join(dir, "tokenizer.json"))),
+  );
+  assert.equal(a.vocabSize, b.vocabSize, "precondition: same size");
+  const error = await rejection(resolvePretrained(TINY, { student, teacher }));
+  assert.ok(error.message.includes(student), error.message);
+  assert.ok(error.message.includes(teacher), error.message);
+  assert.ok(
+    error.message.includes(`id ${id} is "brook" for the teacher, "the" for the student`),
+    error.message,
+  );
+  // The same vocabulary on both sides resolves.
+  await resolvePretrained(TINY, { student, teacher: student });
 });
 
 // --- pretrainedJob --------------------------------------------------------------------------
@@ -322,11 +445,9 @@ Deno.test("pretrainedJob: the cached backbone is the folder's dense model, weigh
 
 Deno.test("pretrainedJob: a bare transformers folder is stored as a mean-pooling dense model", async () => {
   await using folder = await temporaryFolder();
-  const context = await pretrainedContext(folder.path, {
-    student: MODERNBERT_TINY,
-    teacher: MODERNBERT_TINY,
-  });
-  const job = await pretrainedJob({ spec: MODERNBERT_TINY, seed: 0, label: "b", colbertDim: 16 });
+  const dir = await withMarkers(MODERNBERT_TINY, join(folder.path, "modernbert_tiny"));
+  const context = await pretrainedContext(folder.path, { student: dir, teacher: dir });
+  const job = await pretrainedJob({ spec: dir, seed: 0, label: "b", colbertDim: 16 });
   const { model } = await loadCheckpoint((await runPhase(context, job)).dir);
   assert.equal(model.config.kind, "dense");
   assert.equal(model.config.pooling, "mean");
@@ -337,11 +458,9 @@ Deno.test("pretrainedJob: a bare transformers folder is stored as a mean-pooling
 
 Deno.test("pretrainedJob: a PyLate folder is stored as a mean-pooling dense model of its encoder", async () => {
   await using folder = await temporaryFolder();
-  const context = await pretrainedContext(folder.path, {
-    student: PYLATE_BERT_TINY,
-    teacher: PYLATE_BERT_TINY,
-  });
-  const job = await pretrainedJob({ spec: PYLATE_BERT_TINY, seed: 0, label: "b", colbertDim: 16 });
+  const dir = await withMarkers(PYLATE_BERT_TINY, join(folder.path, "pylate_bert_tiny"));
+  const context = await pretrainedContext(folder.path, { student: dir, teacher: dir });
+  const job = await pretrainedJob({ spec: dir, seed: 0, label: "b", colbertDim: 16 });
   const { model } = await loadCheckpoint((await runPhase(context, job)).dir);
   assert.equal(model.config.kind, "dense");
   assert.equal(model.config.pooling, "mean");
@@ -372,6 +491,67 @@ Deno.test("pretrainedJob: same folder, same key (a cache hit); changed weights, 
     [first, changed].map(async (result) => (await loadCheckpoint(result.dir)).model.params),
   );
   assert.equal(await sameParams(before, after), false, "the new entry has the new weights");
+});
+
+/**
+ * Split the weights of `dir` into two shards and the index that names them, as large
+ * checkpoints are published; returns the shards' file names.
+ */
+async function shardWeights(dir: string): Promise<string[]> {
+  const single = join(dir, SAFETENSORS_FILE);
+  const { tensors, metadata } = decodeSafetensors(await Deno.readFile(single), single);
+  const names = [...tensors.keys()];
+  const half = Math.ceil(names.length / 2);
+  const parts = [names.slice(0, half), names.slice(half)];
+  const shards = parts.map((_, i) => `model-0000${i + 1}-of-00002.safetensors`);
+  const weightMap: Record<string, string> = {};
+  let totalSize = 0;
+  for (const [i, part] of parts.entries()) {
+    const shard = new Map(part.map((name) => [name, tensors.get(name)!]));
+    await Deno.writeFile(join(dir, shards[i]), encodeSafetensors({ tensors: shard, metadata }));
+    for (const [name, { data }] of shard) {
+      weightMap[name] = shards[i];
+      totalSize += data.byteLength;
+    }
+  }
+  await Deno.writeTextFile(
+    join(dir, SAFETENSORS_INDEX_FILE),
+    JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2),
+  );
+  await Deno.remove(single);
+  return shards;
+}
+
+Deno.test("pretrainedJob: a sharded checkpoint is read whole, and its key follows every shard", async () => {
+  await using folder = await temporaryFolder();
+  const single = await sentenceTransformersFolder(join(folder.path, "single"));
+  const dir = await sentenceTransformersFolder(join(folder.path, "sharded"));
+  const shards = await shardWeights(dir);
+  assert.equal(await Deno.stat(join(dir, SAFETENSORS_FILE)).then(() => true, () => false), false);
+  const whole = (await loadModelFolder(single)).model.params;
+  assert.ok(await sameParams((await loadModelFolder(dir)).model.params, whole), "same tensors");
+
+  const context = await pretrainedContext(folder.path, { student: dir, teacher: dir });
+  const job = () => pretrainedJob({ spec: dir, seed: 0, label: "backbone", colbertDim: 16 });
+  const one = await job();
+  const first = await runPhase(context, one);
+  assert.ok(await sameParams((await loadCheckpoint(first.dir)).model.params, whole), "stored");
+  assert.equal((await phaseIdentity(context, await job())).key, first.key, "stable");
+  // A file the index does not name is not part of the weights.
+  await Deno.copyFile(join(dir, shards[0]), join(dir, "unused.safetensors"));
+  assert.equal((await phaseIdentity(context, await job())).key, first.key, "unnamed file");
+
+  // One bit of either shard changed: another key each time.
+  const keys = new Set([first.key]);
+  const digests = new Set([one.settings.weights]);
+  for (const shard of shards) {
+    await alterWeights(dir, shard);
+    const altered = await job();
+    digests.add(altered.settings.weights);
+    keys.add((await phaseIdentity(context, altered)).key);
+  }
+  assert.equal(digests.size, 3, "a digest per version of the shards");
+  assert.equal(keys.size, 3, "a key per version of the shards");
 });
 
 Deno.test("pretrainedJob: another snapshot of an hf: name is another backbone", async () => {
@@ -487,11 +667,8 @@ Deno.test("recipes: a ColBERT student from a denseTrained backbone is still trai
 
 Deno.test("recipes: a backbone that is not denseTrained has its dense phases trained", async () => {
   await using folder = await temporaryFolder();
-  const context = await pretrainedContext(
-    folder.path,
-    { student: BERT_TINY, teacher: BERT_TINY },
-    ONE_STEP,
-  );
+  const dir = await withMarkers(BERT_TINY, join(folder.path, "bert_tiny"));
+  const context = await pretrainedContext(folder.path, { student: dir, teacher: dir }, ONE_STEP);
   assert.equal(context.profile.pretrained?.denseTrained, false);
   const start = await backbone(context);
   const trained = await unsupervised(context, DENSE, { seed: 1 });
