@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/compute/backend.ts";
 import type { Corpus, Queries } from "../lib/datasets/beir.ts";
-import { parseBertConfig } from "../lib/models/bert.ts";
+import { TINY_BERT } from "./tiny_encoder.ts";
 import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
 import { embedTexts } from "../lib/models/embed.ts";
 import { createModel, type Model } from "../lib/models/model.ts";
@@ -82,15 +82,6 @@ Deno.test("fuseRuns: the union of both runs; a document one run missed gets its 
 });
 
 // --- The retriever and the scorer on a tiny dense model -------------------------------------
-
-const TINY_BERT = parseBertConfig({
-  model_type: "bert",
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-}, "test config");
 
 /** A random tiny dense BERT (mean pooling, normalised), bert-base-uncased's vocabulary. */
 function tinyDense(): Model {

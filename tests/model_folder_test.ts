@@ -6,7 +6,7 @@ import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
 import { embedTexts } from "../lib/models/embed.ts";
 import type { Encoded } from "../lib/losses/contrastive.ts";
 import { createModel, encodePooled, type ModelKind } from "../lib/models/model.ts";
-import { parseBertConfig } from "../lib/models/bert.ts";
+import { TINY_BERT } from "./tiny_encoder.ts";
 import { loadModelFolder } from "../lib/checkpoints/model_folder.ts";
 import { saveModelFolder } from "../lib/checkpoints/checkpoint.ts";
 import { SUITE_FILE } from "../lib/checkpoints/model_files.ts";
@@ -14,15 +14,6 @@ import { decodeSafetensors, encodeSafetensors } from "../lib/checkpoints/safeten
 import { loadBertTokenizer } from "../lib/models/tokenizer.ts";
 import { assertGradientsMatch } from "./gradient_check.ts";
 import { temporaryFolder } from "./temporary_folder.ts";
-
-const TINY_BERT = parseBertConfig({
-  model_type: "bert",
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-}, "test config");
 
 const TEXTS = ["What is a cat?", "A small domesticated carnivorous mammal, with soft fur."];
 
