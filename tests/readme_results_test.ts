@@ -47,7 +47,21 @@ async function profileFolder(root: string, profile: string, rows = SMALL_ROWS): 
   await Deno.mkdir(folder, { recursive: true });
   await Deno.writeTextFile(join(folder, "main.json"), JSON.stringify(mainTable(rows)));
   await Deno.writeTextFile(join(folder, "findings.json"), JSON.stringify(FINDINGS));
-  const study = { profile, backend: "wasm", cores: 2, seeds: [1, 2], wallSeconds: 1212.4 };
+  // Two pipelines sharing a phase (key "u"): its training time counts once.
+  const trained = (key: string, wallSeconds: number) => ({ key, provenance: { wallSeconds } });
+  const study = {
+    profile,
+    backend: "wasm",
+    cores: 2,
+    seeds: [1, 2],
+    wallSeconds: 30,
+    backbone: trained("b", 0),
+    teacher: trained("t", 212.4),
+    pipelines: [
+      { stages: [trained("u", 600), trained("s1", 200)] },
+      { stages: [trained("u", 600), trained("s2", 200)] },
+    ],
+  };
   await Deno.writeTextFile(join(folder, "study.json"), JSON.stringify(study));
   return folder;
 }
@@ -67,7 +81,8 @@ Deno.test("the README section: averages per profile, the figure and one line per
   assert.match(section, /^\| BM25 +\| +— \| 52\.95 \|$/m);
   assert.match(section, /!\[.*\]\(results\/small\/figures\/cost\.svg\)/);
   assert.match(section, /^2\. KD alone is not enough: \*\*reproduced\*\*\.$/m);
-  assert.match(section, /took 20 min 12 s/);
+  assert.match(section, /trained for 20 min 12 s in all/);
+  assert.doesNotMatch(section, /Against the starting points/, "none for a study from scratch");
   assert.match(section, /small: seeds 1, 2; cisi\./);
 });
 
@@ -94,6 +109,22 @@ Deno.test("the side-by-side table joins rows by model; a row one profile lacks s
     ["(c) ColBERT-Zero", "55.43", "42.61", "57.25"],
   ]);
   assert.match(section, /#### Profile pretrained[\s\S]*results\/pretrained\/figures\/cost\.svg/);
+});
+
+Deno.test("the starting-point tests of a pretrained profile are listed with their p-values", async () => {
+  await using dir = await temporaryFolder();
+  const folder = await profileFolder(dir.path, "pretrained");
+  const points = [
+    { better: "(c)", worse: "BM25", difference: 0.156, pValue: 1e-4, above: true },
+    { better: "(c)", worse: "the model as is", difference: 0.0024, pValue: 0.823, above: false },
+  ];
+  await Deno.writeTextFile(join(folder, "starting_points.json"), JSON.stringify(points));
+  const section = await readmeResults(dir.path, ["pretrained"]);
+  assert.match(
+    section,
+    /- \(c\) against BM25: \+15\.60 nDCG@10 x 100, p = 0\.00010: \*\*above\*\*\./,
+  );
+  assert.match(section, /against the model as is: \+0\.24 .*p = 0\.82: \*\*not shown above\*\*/);
 });
 
 Deno.test("a default profile not run yet is a line saying so, not an error", async () => {

@@ -25,7 +25,19 @@ export interface StudySummary {
   backend: string;
   cores: number;
   seeds: number[];
-  wallSeconds: number;
+  /** Training time of every phase, from the checkpoints' provenance (unchanged by a warm rerun). */
+  trainingSeconds: number;
+}
+
+/** A paired test of (c) against a starting point (BM25, the pretrained model as it is). */
+export interface StartingPoint {
+  better: string;
+  worse: string;
+  /** Mean nDCG@10 difference, better minus worse. */
+  difference: number;
+  pValue: number;
+  /** Above with p < 0.05. */
+  above: boolean;
 }
 
 /** One profile's results as the section reads them. */
@@ -34,6 +46,8 @@ export interface ProfileResults {
   main: Table;
   verdicts: Verdict[];
   study: StudySummary;
+  /** Empty for a study from scratch (and for folders written before the file existed). */
+  startingPoints: StartingPoint[];
 }
 
 /**
@@ -145,18 +159,28 @@ function sideBySideNotes(table: Table, results: readonly ProfileResults[]): stri
   ];
 }
 
-function profileSection({ profile, verdicts, study }: ProfileResults): string[] {
+function profileSection(
+  { profile, verdicts, study, startingPoints }: ProfileResults,
+): string[] {
   const folder = `results/${profile}`;
   const findings = verdicts.map((v) => `${v.finding}. ${v.claim}: **${v.verdict}**.`);
+  const tests = startingPoints.map((s) =>
+    `- ${s.better} against ${s.worse}: ${s.difference >= 0 ? "+" : ""}${
+      (100 * s.difference).toFixed(2)
+    } nDCG@10 x 100, p = ${s.pValue.toPrecision(2)}: **${s.above ? "above" : "not shown above"}**.`
+  );
   return [
-    `${study.backend} backend, ${study.cores} cores; notebook 05's pass over the study took ${
-      wallTime(study.wallSeconds)
-    } (training included where the checkpoint cache was cold). Executed notebooks: ` +
-    `\`${folder}/notebooks/\`.`,
+    `${study.backend} backend, ${study.cores} cores; its phases trained for ${
+      wallTime(study.trainingSeconds)
+    } in all (each phase's own time, from its provenance; scoring and data not included). ` +
+    `Executed notebooks: \`${folder}/notebooks/\`.`,
     `![nDCG@10 against training compute, profile ${profile}](${folder}/figures/cost.svg)`,
     `**The paper's findings at profile ${profile}** ` +
     `(tests and rules in \`${folder}/findings.md\`):`,
     findings.join("\n"),
+    ...(tests.length
+      ? [`**Against the starting points** (paired tests over queries):`, tests.join("\n")]
+      : []),
   ];
 }
 
@@ -186,6 +210,7 @@ async function readProfileResults(
     main: await readTable(join(folder, "main.json")),
     verdicts: await readVerdicts(join(folder, "findings.json")),
     study: await readStudySummary(join(folder, "study.json")),
+    startingPoints: await readStartingPoints(join(folder, "starting_points.json")),
   };
 }
 
@@ -203,9 +228,37 @@ async function readVerdicts(path: string): Promise<Verdict[]> {
 async function readStudySummary(path: string): Promise<StudySummary> {
   const parsed = JSON.parse(await Deno.readTextFile(path));
   const ok = typeof parsed?.backend === "string" && typeof parsed?.cores === "number" &&
-    Array.isArray(parsed?.seeds) && typeof parsed?.wallSeconds === "number";
+    Array.isArray(parsed?.seeds) && Array.isArray(parsed?.pipelines);
   if (!ok) {
-    throw new Error(`${path}: expected a study summary with backend, cores, seeds, wallSeconds`);
+    throw new Error(`${path}: expected a study summary with backend, cores, seeds, pipelines`);
   }
-  return parsed as StudySummary;
+  return { ...parsed, trainingSeconds: trainingSeconds(parsed) };
+}
+
+type Trained = { key: string; provenance?: { wallSeconds?: number } };
+
+/** Every phase's training time, each cache entry once (pipelines share phases). */
+function trainingSeconds(study: {
+  backbone?: Trained;
+  teacher?: Trained;
+  pipelines: { stages: Trained[] }[];
+}): number {
+  const phases = new Map<string, number>();
+  const all = [study.backbone, study.teacher, ...study.pipelines.flatMap((p) => p.stages)];
+  for (const phase of all) {
+    if (phase?.key) phases.set(phase.key, phase.provenance?.wallSeconds ?? 0);
+  }
+  return [...phases.values()].reduce((sum, seconds) => sum + seconds, 0);
+}
+
+async function readStartingPoints(path: string): Promise<StartingPoint[]> {
+  const text = await Deno.readTextFile(path).catch(() => "[]");
+  const parsed: unknown = JSON.parse(text);
+  const ok = Array.isArray(parsed) &&
+    parsed.every((s) =>
+      typeof s?.better === "string" && typeof s?.difference === "number" &&
+      typeof s?.pValue === "number"
+    );
+  if (!ok) throw new Error(`${path}: expected a list of {better, worse, difference, pValue}`);
+  return parsed as StartingPoint[];
 }

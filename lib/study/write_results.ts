@@ -11,7 +11,8 @@ import { exportFigures } from "../results/static_export.ts";
 import { writeTable } from "../results/table.ts";
 import type { ExpectedResults } from "../results/validate.ts";
 import { promptFigures, studyCostFigure, studyCurvesFigure } from "./figures.ts";
-import { startingPointMarkdown, studyFindings } from "./findings.ts";
+import { startingPointComparisons, startingPointMarkdown, studyFindings } from "./findings.ts";
+import type { StartingPoint } from "../results/readme_results.ts";
 import type { SuiteScores } from "./evaluation.ts";
 import type { StudyRun } from "./study.ts";
 import { studyTables } from "./tables.ts";
@@ -70,6 +71,17 @@ export function runSummary(run: StudyRun): unknown {
   };
 }
 
+/** (c) against BM25 and the pretrained model as it is, as the README shows it ([] from scratch). */
+export function startingPointSummary(run: StudyRun): StartingPoint[] {
+  return startingPointComparisons(run).map(({ better, worse, result }) => ({
+    better,
+    worse,
+    difference: result.difference,
+    pValue: result.pValue,
+    above: result.difference > 0 && result.pValue < 0.05,
+  }));
+}
+
 /** The findings file's section on the starting points, when the backbone is a pretrained model. */
 function startingPoints(run: StudyRun): string {
   const text = startingPointMarkdown(run);
@@ -86,6 +98,7 @@ export async function writeStudyResults(run: StudyRun, folder: string): Promise<
       startingPoints(run),
   );
   await writeJsonAtomic(join(folder, "findings.json"), verdicts);
+  await writeJsonAtomic(join(folder, "starting_points.json"), startingPointSummary(run));
   const figures = studyFigures(run);
   for (const [name, figure] of Object.entries(figures)) {
     await writeJsonAtomic(join(folder, "figures", `${name}.json`), figure);
