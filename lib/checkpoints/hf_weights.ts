@@ -13,16 +13,30 @@ export const SAFETENSORS_FILE = "model.safetensors";
 /** Index of a sharded checkpoint (`weight_map`: tensor name -> shard file). */
 export const SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
 
-/** Every tensor of the folder `dir`; errors name the file that is missing or damaged. */
-export async function readHfWeights(dir: string): Promise<Map<string, NamedArray>> {
+/**
+ * The files that hold the folder's weights: `model.safetensors`, or the index and every shard
+ * it names (sorted); errors name what is missing.
+ */
+export async function weightFiles(dir: string): Promise<string[]> {
   const single = join(dir, SAFETENSORS_FILE);
-  if (await exists(single)) return decodeSafetensors(await readBytes(single), single).tensors;
+  if (await exists(single)) return [single];
   const indexPath = join(dir, SAFETENSORS_INDEX_FILE);
   if (!await exists(indexPath)) {
     throw new Error(
       `${dir}: no ${SAFETENSORS_FILE} or ${SAFETENSORS_INDEX_FILE} (only safetensors weights are read)`,
     );
   }
+  const shards = new Set(parseIndex(await Deno.readTextFile(indexPath), indexPath).values());
+  return [indexPath, ...[...shards].sort().map((shard) => join(dir, shard))];
+}
+
+/** Every tensor of the folder `dir`; errors name the file that is missing or damaged. */
+export async function readHfWeights(dir: string): Promise<Map<string, NamedArray>> {
+  const [first] = await weightFiles(dir);
+  if (first.endsWith(SAFETENSORS_FILE)) {
+    return decodeSafetensors(await readBytes(first), first).tensors;
+  }
+  const indexPath = first;
   const weightMap = parseIndex(await Deno.readTextFile(indexPath), indexPath);
   const tensors = new Map<string, NamedArray>();
   for (const shard of new Set(weightMap.values())) {

@@ -18,7 +18,7 @@ import { ModelCache } from "../hub/model_cache.ts";
 import { resolveModel } from "../hub/model_source.ts";
 import { REPO_ROOT } from "../cache/code_version.ts";
 import { sha256File, sha256Hex } from "../util/checksum.ts";
-import { SAFETENSORS_FILE } from "../checkpoints/hf_weights.ts";
+import { weightFiles } from "../checkpoints/hf_weights.ts";
 import { colbertInputConfig } from "../models/colbert_inputs.ts";
 import { type PhaseJob, phaseTrainConfig } from "./phase.ts";
 import type { PretrainedStart, Profile } from "./profile_settings.ts";
@@ -119,9 +119,7 @@ export interface PretrainedJobOptions {
  */
 export async function pretrainedJob(options: PretrainedJobOptions): Promise<PhaseJob> {
   const dir = await resolveModel(options.spec, studyCacheOption());
-  const loaded = await loadModelFolder(dir);
   const weights = await weightsDigest(dir);
-  disposeParams(loaded.model.params);
   return {
     phase: "backbone",
     label: options.label,
@@ -137,7 +135,8 @@ export async function pretrainedJob(options: PretrainedJobOptions): Promise<Phas
     data: [],
     // No steps: the loop only stores the model (the rate must still be a valid one).
     train: phaseTrainConfig({ steps: 0, batchSize: 1, learningRate: 1, accumulation: 1 }, 0),
-    typicalLength: loaded.model.config.inputs.documentLength,
+    // No steps, so no FLOPs to estimate.
+    typicalLength: colbertInputConfig().documentLength,
     task: async () => {
       const { model } = await loadModelFolder(dir);
       return {
@@ -157,7 +156,7 @@ export async function pretrainedJob(options: PretrainedJobOptions): Promise<Phas
  * (their pooling or classifier is part of what was pretrained), any other head replaced by a
  * dense mean-pooling one, as sentence-transformers reads a bare encoder.
  */
-function asEncoderStart(model: Model): Model {
+export function asEncoderStart(model: Model): Model {
   if (model.config.kind === "dense" || model.config.kind === "cross") return model;
   const dense = withHead(model, "dense", { seed: 0 });
   disposeParams(model.params);
@@ -165,26 +164,13 @@ function asEncoderStart(model: Model): Model {
 }
 
 /**
- * One SHA-256 for a folder's weights: of `model.safetensors`, or of a sharded checkpoint's
- * index and every shard it names (sentence-transformers keeps either at the top, or in
- * `0_Transformer/`).
+ * One SHA-256 for a folder's weights: `model.safetensors`'s own, or one over the digests of a
+ * sharded checkpoint's index and shards (sentence-transformers keeps the weights at the top,
+ * or in `0_Transformer/`).
  */
 async function weightsDigest(dir: string): Promise<string> {
-  for (const folder of [dir, join(dir, "0_Transformer")]) {
-    const single = join(folder, SAFETENSORS_FILE);
-    if (await exists(single)) return await sha256File(single);
-    const index = join(folder, `${SAFETENSORS_FILE}.index.json`);
-    if (await exists(index)) {
-      const map = JSON.parse(await Deno.readTextFile(index)).weight_map ?? {};
-      const shards = [...new Set(Object.values(map) as string[])].sort();
-      const digests = [await sha256File(index)];
-      for (const shard of shards) digests.push(await sha256File(join(folder, shard)));
-      return await sha256Hex(digests.join("\n"));
-    }
-  }
-  throw new Error(`${dir}: no ${SAFETENSORS_FILE} (the pretrained backbone's weights)`);
-}
-
-function exists(path: string): Promise<boolean> {
-  return Deno.stat(path).then(() => true, () => false);
+  const files = await weightFiles(dir).catch(() => weightFiles(join(dir, "0_Transformer")));
+  const digests: string[] = [];
+  for (const file of files) digests.push(await sha256File(file));
+  return files.length === 1 ? digests[0] : await sha256Hex(digests.join("\n"));
 }

@@ -14,12 +14,13 @@ import type { Retriever } from "./evaluate.ts";
 import type { Run } from "./metrics.ts";
 import { bm25Retriever, documentText } from "./bm25.ts";
 import { neuralRetriever } from "./neural_retriever.ts";
+import { mean } from "../util/summary.ts";
 
 /** `values` standardised: mean 0, standard deviation 1 (all 0 when they are all equal). */
 export function standardised(values: readonly number[]): number[] {
-  const mean = values.reduce((sum, x) => sum + x, 0) / values.length;
-  const spread = Math.sqrt(values.reduce((sum, x) => sum + (x - mean) ** 2, 0) / values.length);
-  return values.map((x) => spread > 0 ? (x - mean) / spread : 0);
+  const centre = mean(values);
+  const spread = Math.sqrt(mean(values.map((x) => (x - centre) ** 2)));
+  return values.map((x) => spread > 0 ? (x - centre) / spread : 0);
 }
 
 /** `(1 - weight) x z(dense) + weight x z(lexical)`, element by element. */

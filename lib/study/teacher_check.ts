@@ -6,7 +6,7 @@
  */
 import { loadCheckpoint } from "../checkpoints/checkpoint.ts";
 import { disposeParams } from "../models/params.ts";
-import { type Model, withHead } from "../models/model.ts";
+import { asEncoderStart } from "../phases/pretrained.ts";
 import type { PhaseResult, StudyContext } from "../phases/phase.ts";
 import { nanoSubset } from "../phases/validation.ts";
 import { bm25Retriever } from "../retrieval/bm25.ts";
@@ -35,7 +35,8 @@ export async function checkTeacher(
     nanoSubset(dataset, { queries: context.profile.devQueries })
   );
   const teacherModel = (await loadCheckpoint(teacher.dir)).model;
-  const startModel = asRetriever((await loadCheckpoint(start.dir)).model);
+  // The from-scratch profiles' backbone is an MLM model: scored as a dense one.
+  const startModel = asEncoderStart((await loadCheckpoint(start.dir)).model);
   const ndcg = async (retrieverOf: (dataset: BeirDataset) => Retriever) => {
     const values: number[] = [];
     for (const dataset of dev) {
@@ -62,17 +63,6 @@ export async function checkTeacher(
     scores,
     worthDistilling: means.teacher > means.bm25 && means.teacher > means.start,
   };
-}
-
-/**
- * A model that can retrieve: an MLM backbone (the from-scratch profiles') read as a dense
- * mean-pooling model, as sentence-transformers reads a bare encoder; any other as it is.
- */
-function asRetriever(model: Model): Model {
-  if (model.config.kind !== "mlm") return model;
-  const dense = withHead(model, "dense", { seed: 0 });
-  disposeParams(model.params);
-  return dense;
 }
 
 /** The check as a table: one row per system, a column per dev set and the mean (x100). */
