@@ -1,5 +1,6 @@
 /**
- * `deno task reproduce [--profile P]... [--backend B] [--backbone MODEL]`: the suite's main job. Builds the data
+ * `deno task reproduce [--profile P]... [--backend B] [--backbone MODEL] [--execute-all]`: the
+ * suite's main job. Builds the data
  * if needed, then for each profile (the default profiles in order when none is given;
  * `--profile` may be repeated or comma-separated) executes every notebook of `notebooks/` in
  * order on the Jupyter Deno kernel. The executed copies go to `results/<profile>/notebooks/`
@@ -8,10 +9,11 @@
  * step, loss, rate, time left) stream to the terminal while it runs (from
  * .cache/progress/<profile>/<notebook>.log), and each notebook, each profile and the whole run
  * print their wall time. When a default profile was run, the README's results section is
- * rewritten. Phases already in the checkpoint cache are not retrained, so a rerun with a warm
- * cache is quick.
+ * rewritten. Phases already in the checkpoint cache are not retrained, and a notebook whose
+ * inputs did not change since its last run, and whose outputs are intact, is not executed again
+ * (notebook_runs.ts; `--execute-all` executes every one), so a rerun with a warm cache is quick.
  */
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { writeJsonAtomic } from "../lib/util/atomic_write.ts";
 import { REPO_ROOT } from "../lib/cache/code_version.ts";
 import { followProgressLog, PROGRESS_LOG_ENV } from "../lib/train/progress_log.ts";
@@ -24,15 +26,30 @@ import {
   resultsFolder,
 } from "../lib/results/results_folder.ts";
 import { parseCommandLine, runMain, UsageError } from "./run_main.ts";
-import { BACKBONE_ENV } from "../lib/phases/context.ts";
+import { BACKBONE_ENV, DEFAULT_DATA_DIR } from "../lib/phases/context.ts";
+import { studyModelCache } from "../lib/phases/pretrained.ts";
+import { defaultCache } from "../lib/cache/cache.ts";
+import { currentBackend, initBackend } from "../lib/compute/backend.ts";
+import { backendIdentity } from "../lib/cache/compute_identity.ts";
+import {
+  modificationTimes,
+  notebookKey,
+  readRun,
+  runRecordPath,
+  studyInputs,
+  studySettings,
+  whyNotKept,
+  writtenSince,
+} from "../lib/results/notebook_runs.ts";
 
 const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
 
 const USAGE =
-  "usage: deno task reproduce [--profile P[,P...]]... [--backend B] [--backbone MODEL]\n" +
+  "usage: deno task reproduce [--profile P[,P...]]... [--backend B] [--backbone MODEL] [--execute-all]\n" +
   `  with no --profile: ${DEFAULT_PROFILES.join(", ")}, in this order\n` +
   "  --backbone: the pretrained model every profile starts from (a folder, hf:owner/name), e.g.\n" +
-  "              --profile gpu --backbone hf:answerdotai/ModernBERT-base (the paper's setup)";
+  "              --profile gpu --backbone hf:answerdotai/ModernBERT-base (the paper's setup)\n" +
+  "  --execute-all: execute every notebook, also those unchanged since their last run";
 
 /** The notebooks in execution order (their file names sort in that order). */
 export async function notebookOrder(dir = NOTEBOOKS_DIR): Promise<string[]> {
@@ -128,34 +145,70 @@ async function run(command: string, args: string[], env: Record<string, string>)
 /** Seconds since `started` (a performance.now() reading). */
 const since = (started: number) => (performance.now() - started) / 1000;
 
-/** Execute every notebook for `profile`; returns its wall time in seconds. */
-async function reproduceProfile(
-  profile: string,
-  notebooks: string[],
-  baseEnv: Record<string, string>,
-): Promise<number> {
+/** What {@link reproduceProfile} needs besides the profile. */
+interface ProfileRun {
+  notebooks: string[];
+  /** The kernels' environment (added to this process's). */
+  env: Record<string, string>;
+  /** backendIdentity of the backend the kernels start. */
+  backend: string;
+  /** Where the notebooks' run records go. */
+  records: string;
+  /** Execute every notebook, kept or not. */
+  executeAll: boolean;
+}
+
+/**
+ * Execute the notebooks of `profile` in order, keeping those unchanged since their last run
+ * until one has to execute (the later ones may read what it writes); returns the wall time in
+ * seconds.
+ */
+async function reproduceProfile(profile: string, run: ProfileRun): Promise<number> {
   const started = performance.now();
-  const env: Record<string, string> = { ...baseEnv, COLBERT_PROFILE: profile };
+  const env: Record<string, string> = { ...run.env, COLBERT_PROFILE: profile };
   const output = executedNotebooksFolder(profile);
   const logs = join(REPO_ROOT, ".cache", "progress", profile);
   await Deno.mkdir(logs, { recursive: true });
-  for (const [i, name] of notebooks.entries()) {
+  const inputs = await studyInputs({
+    backend: run.backend,
+    dataManifest: join(DEFAULT_DATA_DIR, "manifest.json"),
+    modelsDir: studyModelCache().root,
+    settings: studySettings({ ...Deno.env.toObject(), ...env }),
+  });
+  let previousKey: string | null = null;
+  let executing = run.executeAll;
+  for (const [i, name] of run.notebooks.entries()) {
     const at = performance.now();
-    console.log(`reproduce: ${profile} [${i + 1}/${notebooks.length}] ${name}`);
+    const label = `reproduce: ${profile} [${i + 1}/${run.notebooks.length}] ${name}`;
+    const source = join(NOTEBOOKS_DIR, name);
+    const key: string = await notebookKey(source, inputs, previousKey);
+    previousKey = key;
+    const record = runRecordPath(run.records, profile, name);
+    const why = executing ? "executed" : await whyNotKept(await readRun(record), key);
+    if (why === null) {
+      console.log(`${label} kept: unchanged since its last run`);
+      continue;
+    }
+    executing = true;
+    console.log(why === "executed" ? label : `${label} (${why})`);
+    // A record stands only for a run that finished.
+    await Deno.remove(record).catch(() => {});
+    const before = await modificationTimes(resultsFolder(profile));
     // nbconvert shows a notebook's output only when it ends: its progress lines come through
     // a log file that the study context appends to (openStudy) and that we follow here.
     env[PROGRESS_LOG_ENV] = join(logs, name.replace(/\.ipynb$/, ".log"));
     await Deno.writeTextFile(env[PROGRESS_LOG_ENV], "");
     const follow = followProgressLog(env[PROGRESS_LOG_ENV], (line) => console.log(`  ${line}`));
     try {
-      await executeNotebook(join(NOTEBOOKS_DIR, name), output, env);
+      await executeNotebook(source, output, env);
     } finally {
       await follow.stop();
     }
+    const outputs = await writtenSince(resultsFolder(profile), before);
+    await Deno.mkdir(dirname(record), { recursive: true });
+    await writeJsonAtomic(record, { key, outputs });
     console.log(
-      `reproduce: ${profile} [${i + 1}/${notebooks.length}] ${name} done in ${
-        wallTime(since(at))
-      } (profile elapsed ${wallTime(since(started))})`,
+      `${label} done in ${wallTime(since(at))} (profile elapsed ${wallTime(since(started))})`,
     );
   }
   const seconds = since(started);
@@ -171,6 +224,7 @@ async function main(args: string[]): Promise<number> {
       profile: { type: "string", multiple: true },
       backend: { type: "string" },
       backbone: { type: "string" },
+      "execute-all": { type: "boolean" },
     },
   });
   const profiles = chosenProfiles(values.profile);
@@ -182,10 +236,18 @@ async function main(args: string[]): Promise<number> {
   await run(Deno.execPath(), ["run", "-A", "cli/data.ts"], env);
   console.log(`reproduce: data ready in ${wallTime(since(started))}`);
   env.JUPYTER_PATH = await writeKernelSpec(join(REPO_ROOT, ".cache", "jupyter"));
-  const notebooks = await notebookOrder();
+  // The kernels start the same backend (same option, same defaults): its identity keys the runs.
+  await initBackend(values.backend);
+  const profileRun: ProfileRun = {
+    notebooks: await notebookOrder(),
+    env,
+    backend: await backendIdentity(currentBackend()),
+    records: join(defaultCache().root, "..", "notebook_runs"),
+    executeAll: values["execute-all"] === true,
+  };
   const times: string[] = [];
   for (const profile of profiles) {
-    times.push(`${profile} ${wallTime(await reproduceProfile(profile, notebooks, env))}`);
+    times.push(`${profile} ${wallTime(await reproduceProfile(profile, profileRun))}`);
   }
   // The README shows the default profiles' own studies; other profiles and backbones leave it alone.
   if (!values.backbone && profiles.some((profile) => DEFAULT_PROFILES.includes(profile))) {

@@ -13,7 +13,7 @@
  * copies whose last two vocabulary entries are the markers ({@link addMarkers}).
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { parsePhaseRequest } from "../cli/phase_request.ts";
 import { CheckpointCache } from "../lib/cache/cache.ts";
@@ -27,7 +27,7 @@ import { initBackend } from "../lib/compute/backend.ts";
 import { hubRepoKey, ModelCache } from "../lib/hub/model_cache.ts";
 import { parseBertConfig } from "../lib/models/bert.ts";
 import { colbertInputConfig } from "../lib/models/colbert_inputs.ts";
-import { createModel } from "../lib/models/model.ts";
+import { createModel, type Model } from "../lib/models/model.ts";
 import type { Params } from "../lib/models/params.ts";
 import { loadBertTokenizer, loadTokenizerJson } from "../lib/models/tokenizer.ts";
 import { backboneLabel, startingEncoderJob } from "../lib/phases/backbone.ts";
@@ -443,28 +443,28 @@ Deno.test("pretrainedJob: the cached backbone is the folder's dense model, weigh
   assert.ok(await sameParams(model.params, source.model.params), "every tensor is the folder's");
 });
 
-Deno.test("pretrainedJob: a bare transformers folder is stored as a mean-pooling dense model", async () => {
-  await using folder = await temporaryFolder();
-  const dir = await withMarkers(MODERNBERT_TINY, join(folder.path, "modernbert_tiny"));
-  const context = await pretrainedContext(folder.path, { student: dir, teacher: dir });
+/** `fixture` (with the ColBERT markers added) run through pretrainedJob: the stored model, checked to be a mean-pooling dense model. */
+async function storedBackbone(fixture: string, root: string): Promise<Model> {
+  const dir = await withMarkers(fixture, join(root, basename(fixture)));
+  const context = await pretrainedContext(root, { student: dir, teacher: dir });
   const job = await pretrainedJob({ spec: dir, seed: 0, label: "b", colbertDim: 16 });
   const { model } = await loadCheckpoint((await runPhase(context, job)).dir);
   assert.equal(model.config.kind, "dense");
   assert.equal(model.config.pooling, "mean");
   assert.equal(model.config.colbertDim, 16);
+  return model;
+}
+
+Deno.test("pretrainedJob: a bare transformers folder is stored as a mean-pooling dense model", async () => {
+  await using folder = await temporaryFolder();
+  const model = await storedBackbone(MODERNBERT_TINY, folder.path);
   const source = await loadModelFolder(MODERNBERT_TINY);
   assert.ok(await sameParams(model.params, source.model.params, "encoder."), "encoder unchanged");
 });
 
 Deno.test("pretrainedJob: a PyLate folder is stored as a mean-pooling dense model of its encoder", async () => {
   await using folder = await temporaryFolder();
-  const dir = await withMarkers(PYLATE_BERT_TINY, join(folder.path, "pylate_bert_tiny"));
-  const context = await pretrainedContext(folder.path, { student: dir, teacher: dir });
-  const job = await pretrainedJob({ spec: dir, seed: 0, label: "b", colbertDim: 16 });
-  const { model } = await loadCheckpoint((await runPhase(context, job)).dir);
-  assert.equal(model.config.kind, "dense");
-  assert.equal(model.config.pooling, "mean");
-  assert.equal(model.config.colbertDim, 16);
+  const model = await storedBackbone(PYLATE_BERT_TINY, folder.path);
   assert.ok(!model.params.has("colbert.projection.weight"), "the ColBERT projection is dropped");
   const source = await loadModelFolder(PYLATE_BERT_TINY);
   assert.equal(source.model.config.kind, "colbert", "precondition: read as ColBERT");
