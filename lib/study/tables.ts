@@ -22,12 +22,21 @@ export const PAPER_AVERAGES: Record<string, number> = {
   "(c) without prompts": 54.61,
 };
 
-/** The teacher's row in the cost table: what it is, and whether it was trained here. */
-function teacherPhase(settings: StudyRun["settings"]): string {
-  return settings.teacherKind === "hybrid"
-    ? "teacher (dense + BM25, not trained)"
-    : "teacher (cross-encoder)";
-}
+/**
+ * The teacher's row names by kind: in the main table, what produced its scores; in the cost
+ * table, what was trained here.
+ */
+const TEACHER_ROWS: Record<StudyRun["settings"]["teacherKind"], { scores: string; cost: string }> =
+  {
+    hybrid: {
+      scores: "teacher (dense + BM25 fusion)",
+      cost: "teacher (dense + BM25, not trained)",
+    },
+    "cross-encoder": {
+      scores: "teacher (cross-encoder reranking BM25)",
+      cost: "teacher (cross-encoder)",
+    },
+  };
 
 /** Table 1: per phase, batch, steps, queries and tokens seen, time, core-hours, FLOPs; the paper's beside. */
 export function setupCostTable(run: StudyRun): Table {
@@ -55,7 +64,7 @@ export function setupCostTable(run: StudyRun): Table {
       PAPER_BATCH.supervised,
       PAPER_GH200_HOURS.supervised,
     ],
-    [teacherPhase(s), run.teacher, s.teacherTraining.batchSize, null, null],
+    [TEACHER_ROWS[s.teacherKind].cost, run.teacher, s.teacherTraining.batchSize, null, null],
     [
       "knowledge distillation",
       distillation,
@@ -175,13 +184,7 @@ export function mainTable(run: StudyRun): Table {
     ],
     rows: [
       bm25,
-      scoreRow(
-        run.settings.teacherKind === "hybrid"
-          ? "teacher (dense + BM25 fusion)"
-          : "teacher (cross-encoder reranking BM25)",
-        "baselines",
-        [run.teacher],
-      ),
+      scoreRow(TEACHER_ROWS[run.settings.teacherKind].scores, "baselines", [run.teacher]),
       ...denseRows(run),
       scoreRow("(a) KD only", `KD from ${dense.supervised}`, stageOf(run, "a", 2)),
       scoreRow(
