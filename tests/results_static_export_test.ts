@@ -45,3 +45,37 @@ Deno.test("a missing Chromium or an unknown format is a clear error, before any 
     /figure\.jpg: a static figure must end in \.svg or \.png/,
   );
 });
+
+Deno.test({
+  name: "a Chromium start that hangs is tried once more; two that hang are an error naming it",
+  ignore: chromiumMissing,
+  async fn() {
+    await using folder = await temporaryFolder();
+    const starts = join(folder.path, "starts");
+    // Hangs (prints no DevTools address) on its first start, is Chromium on the next.
+    const flaky = join(folder.path, "flaky-chromium");
+    await Deno.writeTextFile(
+      flaky,
+      `#!/bin/sh\nif [ ! -e ${starts} ]; then touch ${starts}; exec sleep 60; fi\n` +
+        `exec ${CHROMIUM_PATH} "$@"\n`,
+    );
+    await Deno.chmod(flaky, 0o755);
+    const svg = join(folder.path, "tiny.svg");
+    await exportFigures([{ figure: FIGURE, path: svg }], {
+      executablePath: flaky,
+      launchTimeoutMs: 3_000,
+    });
+    assert.deepEqual(await figureProblems(svg), []);
+
+    const hangs = join(folder.path, "hanging-chromium");
+    await Deno.writeTextFile(hangs, "#!/bin/sh\nexec sleep 60\n");
+    await Deno.chmod(hangs, 0o755);
+    await assert.rejects(
+      exportFigures([{ figure: FIGURE, path: join(folder.path, "never.svg") }], {
+        executablePath: hangs,
+        launchTimeoutMs: 1_000,
+      }),
+      /Chromium \(.*hanging-chromium\) did not start in 2 tries of 1 s/,
+    );
+  },
+});

@@ -16,7 +16,7 @@
  *   { figure: costFigure(pipelines), path: "results/figures/cost.png", scale: 2 },
  * ]);
  */
-import puppeteer from "puppeteer-core";
+import puppeteer, { type Browser } from "puppeteer-core";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../util/atomic_write.ts";
@@ -52,9 +52,9 @@ const PLOTLY = new URL("../../node_modules/plotly.js-dist-min/plotly.min.js", im
 /** Draw every figure with plotly.js in one headless Chromium and write the files atomically. */
 export async function exportFigures(
   files: readonly FigureFile[],
-  options: { executablePath?: string } = {},
+  options: { executablePath?: string; launchTimeoutMs?: number } = {},
 ): Promise<void> {
-  const { executablePath = CHROMIUM_PATH } = options;
+  const { executablePath = CHROMIUM_PATH, launchTimeoutMs = LAUNCH_TIMEOUT_MS } = options;
   const formats = files.map((file) => {
     const format = /\.(svg|png)$/i.exec(file.path)?.[1].toLowerCase();
     if (!format) throw new Error(`${file.path}: a static figure must end in .svg or .png`);
@@ -67,11 +67,12 @@ export async function exportFigures(
   );
   await requireFile(PLOTLY, `${PLOTLY.pathname} is missing: run npm ci (plotly.js-dist-min)`);
   const profile = await Deno.makeTempDir({ prefix: "figure-export-" });
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    args: [...FLAGS, `--user-data-dir=${profile}`],
-  });
+  const browser = await launchBrowser(executablePath, profile, launchTimeoutMs).catch(
+    async (error) => {
+      await Deno.remove(profile, { recursive: true });
+      throw error;
+    },
+  );
   try {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
@@ -118,6 +119,42 @@ export async function exportFigures(
     await browser.close();
     await Deno.remove(profile, { recursive: true });
   }
+}
+
+/**
+ * How long one start of Chromium may take. puppeteer's default, 30 s, was once not enough at the
+ * end of an hour-long study run (the start normally takes 1-8 s here).
+ */
+const LAUNCH_TIMEOUT_MS = 90_000;
+const LAUNCH_ATTEMPTS = 2;
+
+/**
+ * Start Chromium with its profile in a fresh folder under `profile`; a start that fails or hangs
+ * is tried once more (with another folder: a hung one may hold its lock) before it is an error.
+ */
+async function launchBrowser(
+  executablePath: string,
+  profile: string,
+  timeout: number,
+): Promise<Browser> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= LAUNCH_ATTEMPTS; attempt++) {
+    try {
+      return await puppeteer.launch({
+        executablePath,
+        headless: true,
+        timeout,
+        args: [...FLAGS, `--user-data-dir=${join(profile, `browser-${attempt}`)}`],
+      });
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+  }
+  throw new Error(
+    `Chromium (${executablePath}) did not start in ${LAUNCH_ATTEMPTS} tries of ${
+      timeout / 1000
+    } s: ${failures.join("; ")}`,
+  );
 }
 
 /** The bytes or text of plotly's data URL: URL-encoded SVG or base64 PNG. */
