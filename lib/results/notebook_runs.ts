@@ -4,9 +4,9 @@
  * byte. A warm rerun then costs the checks, not a kernel start per notebook.
  *
  * What a notebook depends on, its key: the notebook's bytes, the code version and packages of
- * every module its code cells import (code_version.ts follows each one), the study's inputs shared by every notebook
- * ({@link studyInputs}: backend, data, model files, settings from the environment) and the key
- * of the notebook before it, which may have written what this one reads. What it wrote: every
+ * every module its code cells import (code_version.ts follows each one), the study's inputs
+ * shared by every notebook ({@link studyInputs}: backend, data, model files, settings from the
+ * environment) and the key of the notebook before it, which may have written what this one reads. What it wrote: every
  * file under the profile's results folder that changed while it ran, its executed copy included.
  *
  * The records sit beside the checkpoint cache (`notebook_runs/<profile>/<notebook>.json`), so a
