@@ -45,7 +45,8 @@ import {
 const NOTEBOOKS_DIR = join(REPO_ROOT, "notebooks");
 
 const USAGE =
-  "usage: deno task reproduce [--profile P[,P...]]... [--backend B] [--backbone MODEL] [--execute-all]\n" +
+  "usage: deno task reproduce [--profile P[,P...]]... [--backend B] [--backbone MODEL]\n" +
+  "                           [--execute-all]\n" +
   `  with no --profile: ${DEFAULT_PROFILES.join(", ")}, in this order\n` +
   "  --backbone: the pretrained model every profile starts from (a folder, hf:owner/name), e.g.\n" +
   "              --profile gpu --backbone hf:answerdotai/ModernBERT-base (the paper's setup)\n" +

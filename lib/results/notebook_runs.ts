@@ -6,8 +6,9 @@
  * What a notebook depends on, its key: the notebook's bytes, the code version and packages of
  * every module its code cells import (code_version.ts follows each one), the study's inputs
  * shared by every notebook ({@link studyInputs}: backend, data, model files, settings from the
- * environment) and the key of the notebook before it, which may have written what this one reads. What it wrote: every
- * file under the profile's results folder that changed while it ran, its executed copy included.
+ * environment) and the key of the notebook before it, which may have written what this one reads.
+ * What it wrote: every file under the profile's results folder that changed while it ran, its
+ * executed copy included.
  *
  * The records sit beside the checkpoint cache (`notebook_runs/<profile>/<notebook>.json`), so a
  * fresh cache (`COLBERT_CACHE`) executes everything again.
@@ -135,7 +136,7 @@ export async function whyNotKept(run: NotebookRun | null, key: string): Promise<
   return null;
 }
 
-/** The modification time of every file under `folder`, by absolute path: what {@link writtenSince} compares with. */
+/** The modification time of each file under `folder`, by absolute path ({@link writtenSince}). */
 export async function modificationTimes(folder: string): Promise<Map<string, number>> {
   const times = new Map<string, number>();
   for (const path of await filesUnder(folder)) {
