@@ -138,6 +138,11 @@ export function verdictsToMarkdown(verdicts: readonly ClaimVerdict[]): string {
   ).join("\n");
 }
 
+/** The better side is shown above the worse: a positive difference with p < `alpha`. */
+export function shownAbove(result: PairedComparison, alpha = 0.05): boolean {
+  return result.difference > 0 && result.pValue < alpha;
+}
+
 /** Ordering rule over all claimed pairs (see the module comment). */
 function judgeOrderings(
   orderings: readonly ClaimedOrdering[],
@@ -145,7 +150,7 @@ function judgeOrderings(
 ): { verdict: Verdict; statement: string } {
   const { alpha = 0.05 } = options;
   if (orderings.length === 0) throw new Error("judgeFindings: an ordering claim needs a pair");
-  const confirmed = orderings.filter((o) => o.result.difference > 0 && o.result.pValue < alpha);
+  const confirmed = orderings.filter((o) => shownAbove(o.result, alpha));
   const reversed = orderings.filter((o) =>
     o.result.difference < 0 && o.result.pValue < alpha / orderings.length
   );

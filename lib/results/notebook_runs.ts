@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { codeVersion, packageVersions, REPO_ROOT } from "../cache/code_version.ts";
 import { sha256Hex } from "../util/checksum.ts";
 import { Digest, feedFile } from "../hub/model_cache_digest.ts";
+import { listFiles } from "../util/files.ts";
 
 /** What one execution of a notebook depended on and wrote. */
 export interface NotebookRun {
@@ -161,30 +162,23 @@ export async function writtenSince(
   return outputs;
 }
 
-/** A digest of every file under `folder` (path and bytes), streamed; "" for a missing folder. */
+/** A digest of every file under `folder` (path and bytes), streamed; nothing's for no folder. */
 async function folderDigest(folder: string): Promise<string> {
   const digest = new Digest();
-  for (const path of await filesUnder(folder)) {
-    // Unfinished and damaged snapshots are never loaded.
-    if (/^\.(partial|damaged)\//.test(relative(folder, path))) continue;
+  // Unfinished and damaged snapshots are never loaded.
+  for (const path of await filesUnder(folder, /^(?!\.(partial|damaged)\/)/)) {
     digest.update(new TextEncoder().encode(`${relative(folder, path)}\0`));
     await feedFile(path, digest);
   }
   return digest.finish().sha256;
 }
 
-/** Absolute paths of the files under `folder` (symbolic links followed), sorted; [] if none. */
-async function filesUnder(folder: string): Promise<string[]> {
-  const files: string[] = [];
-  const visit = async (dir: string) => {
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      const isDirectory = entry.isSymlink ? (await Deno.stat(path)).isDirectory : entry.isDirectory;
-      if (isDirectory) await visit(path);
-      else files.push(path);
-    }
-  };
-  const exists = await Deno.stat(folder).then(() => true, () => false);
-  if (exists) await visit(folder);
-  return files.sort();
+/**
+ * Absolute paths of the files under `folder` whose relative paths match `match`, sorted, links
+ * followed (a Hub snapshot's files are links to blobs); [] when there is no folder.
+ */
+async function filesUnder(folder: string, match?: RegExp): Promise<string[]> {
+  if (!await Deno.stat(folder).then(() => true, () => false)) return [];
+  const names = await listFiles(folder, match, { recursive: true, followLinks: true });
+  return names.map((name) => join(folder, name));
 }

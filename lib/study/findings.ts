@@ -9,6 +9,7 @@ import {
   describeOrdering,
   type FindingsEvidence,
   judgeFindings,
+  shownAbove,
 } from "../results/claims.ts";
 import { comparePaired } from "../results/stats.ts";
 import { colbertStages, mainPipeline } from "./pipelines.ts";
@@ -95,8 +96,7 @@ export function startingPointComparisons(run: StudyRun): ClaimedOrdering[] {
 /** The starting-point comparisons as Markdown, each with whether it clears p < `alpha`. */
 export function startingPointMarkdown(run: StudyRun, alpha = 0.05): string {
   return startingPointComparisons(run).map((ordering) => {
-    const { difference, pValue } = ordering.result;
-    const verdict = difference > 0 && pValue < alpha ? "above" : "not shown above";
+    const verdict = shownAbove(ordering.result, alpha) ? "above" : "not shown above";
     return `**${ordering.better} is ${verdict} ${ordering.worse}** (paired test, p < ${alpha}): ` +
       `${describeOrdering(ordering, {})}.\n`;
   }).join("\n");

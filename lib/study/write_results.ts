@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic_write.ts";
-import { verdictsToMarkdown } from "../results/claims.ts";
+import { shownAbove, verdictsToMarkdown } from "../results/claims.ts";
 import type { PlotlyFigure } from "../results/plots.ts";
 import { exportFigures } from "../results/static_export.ts";
 import { writeTable } from "../results/table.ts";
@@ -78,7 +78,7 @@ export function startingPointSummary(run: StudyRun): StartingPoint[] {
     worse,
     difference: result.difference,
     pValue: result.pValue,
-    above: result.difference > 0 && result.pValue < 0.05,
+    above: shownAbove(result),
   }));
 }
 
