@@ -27,7 +27,10 @@ Deno.test("profile notes follow the starting point: scratch, MLM checkpoint, den
   assert.match(profileNote(RESOLVED, "backbone"), /all-MiniLM-L6-v2.*GTE-ModernColBERT/s);
   assert.equal(profileNote(MLM, "unsupervised"), "", "an MLM start trains the dense phases");
   assert.match(profileNote(RESOLVED, "unsupervised"), /dense bases are not trained/);
-  assert.match(profileNote(RESOLVED, "distillation"), /fused with BM25/);
+  assert.match(profileNote(RESOLVED, "distillation"), /fine-tuned here as a dense retriever/);
+  const fused = { ...RESOLVED, hybridBm25Weight: 0.5 };
+  assert.doesNotMatch(profileNote({ ...RESOLVED, hybridBm25Weight: 0 }, "distillation"), /fused/);
+  assert.match(profileNote(fused, "distillation"), /fused with BM25's .*share 0.5/);
   assert.match(profileNote(RESOLVED, "main"), /finding 4 \(prompts\) is not tested/);
 });
 
@@ -98,10 +101,16 @@ Deno.test("the teacher check table: scores x100, and a note that says when it fa
   assert.match(teacherCheckTable({ ...check, worthDistilling: true }).notes![0], /is above BM25/);
 });
 
-Deno.test("the settings tables name a pretrained backbone and the hybrid teacher", () => {
+Deno.test("the settings tables name a pretrained backbone and the hybrid teacher, fused or alone", () => {
   const [backbone, pretraining] = settingsTable(RESOLVED, "backbone");
   assert.match(backbone.ours, /all-MiniLM-L6-v2 \(6 layers x 384 wide\)/);
   assert.match(pretraining.ours, /contrastive training/);
-  const teacher = settingsTable(RESOLVED, "distillation").find((r) => r.setting === "teacher")!;
-  assert.match(teacher.ours, /fused with BM25 \(BM25's share 0.5\)/);
+  const teacher = (profile: typeof RESOLVED) =>
+    settingsTable(profile, "distillation").find((r) => r.setting === "teacher")!.ours;
+  const { steps, batchSize } = RESOLVED.teacherTraining;
+  const alone = teacher({ ...RESOLVED, hybridBm25Weight: 0 });
+  assert.match(alone, new RegExp(`fine-tuned here \\(${steps} steps x ${batchSize} queries`));
+  assert.doesNotMatch(alone, /BM25's share/);
+  const fused = teacher({ ...RESOLVED, hybridBm25Weight: 0.5 });
+  assert.match(fused, /fine-tuned here .*, fused with BM25 \(BM25's share 0.5\)/);
 });

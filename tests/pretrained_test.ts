@@ -677,22 +677,25 @@ Deno.test("recipes: a backbone that is not denseTrained has its dense phases tra
   assert.equal(trained.log.steps.length, 1);
 });
 
-Deno.test("teacher: a hybrid teacher is the teacher's pretrained backbone, not trained further", async () => {
+Deno.test("teacher: a hybrid teacher's dense model is its backbone fine-tuned as a dense retriever", async () => {
   await using folder = await temporaryFolder();
   const dir = await sentenceTransformersFolder(join(folder.path, "st-bert-tiny"));
   const context = await pretrainedContext(folder.path, { student: dir, teacher: dir }, {
     ...TINY,
     teacherKind: "hybrid",
     hybridBm25Weight: 0.5,
+    teacherTraining: { ...TINY.teacherTraining, steps: 2, batchSize: 4, negatives: 1 },
   });
   const result = await teacher(context);
-  assert.equal(result.phase, "backbone");
-  assert.equal(result.log.steps.length, 0);
-  assert.equal(result.provenance.parentKey, null);
-  assert.deepEqual((await context.cache.list()).map((e) => e.key), [result.key], "nothing trained");
+  assert.equal(result.phase, "teacher");
+  assert.equal(result.log.steps.length, 2);
+  const start = await runPhase(context, await startingEncoderJob(context, "teacher", 0));
+  assert.equal(result.provenance.parentKey, start.key);
   const { model } = await loadCheckpoint(result.dir);
   assert.equal(model.config.kind, "dense");
-  assert.ok(await sameParams(model.params, (await loadModelFolder(dir)).model.params));
+  const original = (await loadModelFolder(dir)).model.params;
+  assert.ok(!(await sameParams(model.params, original)), "the dense model was trained");
+  assert.equal((await teacher(context)).key, result.key, "cached");
 });
 
 // --- tables ---------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import { cachedContrastiveGrads } from "../losses/cached_contrastive.ts";
 import { contrastiveLoss } from "../losses/contrastive.ts";
 import type { Model, ModelKind } from "../models/model.ts";
 import { chunkRows } from "../models/text_batch.ts";
-import { byParamName, gradientsOf, type TrainTask } from "../train/loop.ts";
+import { byParamName, gradientsOf, type MicroStep, type TrainTask } from "../train/loop.ts";
+import type { Tokenizer } from "../models/tokenizer.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
 import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";
 import { stepIndices } from "./sampling.ts";
@@ -158,40 +159,52 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
       return withValidation(context, {
         phase: options.label,
         model,
-        gradients: async (step) => {
+        gradients: (step) => {
           const picked = stepIndices(examples.length, {
             batchSize: settings.batchSize,
             seed: options.seed,
             step,
           });
-          const texts = (rows: string[]) =>
-            tokenRows(model, tokenizer, { texts: rows, side: "document" });
-          const queries = tokenRows(model, tokenizer, {
-            texts: picked.map((i) => examples[i].query),
-            side: "query",
-          });
-          const groups = [
-            texts(picked.map((i) => examples[i].positive)),
-            ...Array.from(
+          return hardNegativeStep(model, tokenizer, {
+            queries: picked.map((i) => examples[i].query),
+            positives: picked.map((i) => examples[i].positive),
+            negatives: Array.from(
               { length: settings.negatives },
-              (_, n) => texts(picked.map((i) => negatives[i][n])),
+              (_, n) => picked.map((i) => negatives[i][n]),
             ),
-          ];
-          const result = await gradientsOf(model, () => {
-            const encoded = [queries, ...groups].map((rows) => embedRows(model, rows));
-            return contrastiveLoss(encoded[0], encoded.slice(1), {
-              temperature: settings.temperature,
-            });
-          });
-          const tokens = [queries, ...groups].reduce(
-            (sum, rows) => sum + rows.batchSize * rows.length,
-            0,
-          );
-          return { ...result, tokens };
+          }, settings.temperature);
         },
       });
     },
   };
+}
+
+/** Queries, their positives, and hard negatives by rank: `negatives[n][i]` is query i's n-th. */
+export interface HardNegativeBatch {
+  queries: string[];
+  positives: string[];
+  negatives: string[][];
+}
+
+/**
+ * Loss, gradients and tokens of one supervised contrastive step: each query against its
+ * positive, the batch's other positives and every hard negative.
+ */
+export async function hardNegativeStep(
+  model: Model,
+  tokenizer: Tokenizer,
+  batch: HardNegativeBatch,
+  temperature: number,
+): Promise<MicroStep> {
+  const texts = (rows: string[]) => tokenRows(model, tokenizer, { texts: rows, side: "document" });
+  const queries = tokenRows(model, tokenizer, { texts: batch.queries, side: "query" });
+  const groups = [texts(batch.positives), ...batch.negatives.map(texts)];
+  const result = await gradientsOf(model, () => {
+    const encoded = [queries, ...groups].map((rows) => embedRows(model, rows));
+    return contrastiveLoss(encoded[0], encoded.slice(1), { temperature });
+  });
+  const tokens = [queries, ...groups].reduce((sum, rows) => sum + rows.batchSize * rows.length, 0);
+  return { ...result, tokens };
 }
 
 function withValidation(context: StudyContext, task: TrainTask): TrainTask {

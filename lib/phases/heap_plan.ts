@@ -46,13 +46,15 @@ export function gradCacheChunk(
 
 /**
  * Refuse a supervised batch (queries, positives and `negatives` groups of documents, all under
- * one tape) that the heap cannot hold, naming `supervised.batchSize` and `supervised.negatives`.
+ * one tape) that the heap cannot hold, naming the batch size and negatives of `settings.group`
+ * (`supervised` by default; `teacherTraining` for a dense teacher).
  */
 export function checkSupervisedBatch(
   model: Model,
-  settings: { batchSize: number; negatives: number },
+  settings: { batchSize: number; negatives: number; group?: string },
   limit: number = heapLimitBytes(),
 ): void {
+  const group = settings.group ?? "supervised";
   const { query, document } = colbertLengths(model.config.inputs);
   const { batchSize: rows, negatives } = settings;
   const batches = [
@@ -61,7 +63,7 @@ export function checkSupervisedBatch(
   ];
   refuseUnlessFits(need(model, batches), {
     what: `a supervised batch of ${rows} queries with ${1 + negatives} documents each`,
-    setting: "the profile's supervised.batchSize or supervised.negatives",
+    setting: `the profile's ${group}.batchSize or ${group}.negatives`,
     limit,
   });
 }

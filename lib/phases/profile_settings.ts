@@ -61,6 +61,12 @@ export interface Profile {
   validateEvery: number;
   /** Dev queries used for validation (a NanoBEIR-like subset). */
   devQueries: number;
+  /**
+   * Dev queries of the teacher check (study/teacher_check.ts): more than validation's, since
+   * the check decides whether the teacher is worth distilling, and 30 queries cannot tell apart
+   * models a point or two apart.
+   */
+  teacherCheckQueries: number;
   /** Evaluation: judged queries per dataset (the full suite is used when it is smaller). */
   evalQueries: number;
   /** Evaluation: documents per dataset (relevant ones plus a fixed sample of others). */
@@ -68,8 +74,9 @@ export interface Profile {
   /** BM25 candidates the cross-encoder teacher reranks when it is evaluated. */
   rerankDepth: number;
   /**
-   * The KD teacher: a cross-encoder trained here (teacher_phase.ts), or the student backbone
-   * fused with BM25 (retrieval/hybrid.ts), where no cross-encoder worth distilling can be made.
+   * The KD teacher: a cross-encoder trained here (teacher_phase.ts), or a dense retriever
+   * fine-tuned here from the teacher's backbone, fused with BM25 (retrieval/hybrid.ts), where no
+   * cross-encoder worth distilling can be made.
    */
   teacherKind: "cross-encoder" | "hybrid";
   /** BM25's share of the hybrid teacher's scores (0: dense only, 1: BM25 only). */

@@ -70,6 +70,7 @@ export const SETTING_RANGES: Record<string, NumberRange> = {
   // 0: never validate.
   validateEvery: integers(0, MANY),
   devQueries: integers(1, 1_000_000),
+  teacherCheckQueries: integers(1, 1_000_000),
   evalQueries: integers(1, MANY),
   evalCorpus: integers(1, 100_000_000),
   rerankDepth: integers(1, 100_000),

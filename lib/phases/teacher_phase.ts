@@ -1,9 +1,10 @@
 /**
- * The teacher of the distillation phase: a cross-encoder, larger than the students, from
- * its own MLM backbone, trained listwise on the supervised examples (each query's positive
- * against its lexicographer and BM25-mined negatives). The paper distils from an existing
- * strong cross-encoder; none can be downloaded here, so the suite trains one and reports
- * its quality (kd_phase.ts).
+ * The teacher of the distillation phase, trained here on the supervised examples (WordNet's
+ * and as many unsupervised pairs, each against BM25-mined negatives). The paper distils from an
+ * existing strong cross-encoder; none can be downloaded here, so the suite trains one: a
+ * cross-encoder, larger than the students, from its own MLM backbone (trained listwise), or for
+ * a hybrid teacher a dense retriever fine-tuned from the teacher's backbone, whose scores are
+ * fused with BM25's (retrieval/hybrid.ts). Its quality is reported (study/teacher_check.ts).
  */
 import type { SupervisedExample } from "../datasets/records.ts";
 import type { Corpus } from "../datasets/beir.ts";
@@ -25,8 +26,9 @@ import {
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { minedNegatives, supervisedPool, teacherExamples } from "./supervised_pool.ts";
-import { phaseInputs, WITH_PROMPTS } from "./input_variant.ts";
-import { checkTeacherBatch } from "./heap_plan.ts";
+import { NO_PROMPTS, phaseInputs, WITH_PROMPTS } from "./input_variant.ts";
+import { hardNegativeStep } from "./contrastive.ts";
+import { checkSupervisedBatch, checkTeacherBatch } from "./heap_plan.ts";
 
 const TEACHER_SEED = 0;
 
@@ -55,23 +57,35 @@ export function teacherPoolExamples(context: StudyContext): SupervisedExample[] 
 }
 
 /**
- * The trained teacher (and its backbone), through the cache; for a hybrid teacher, the
- * dense model it fuses with BM25 (its backbone, not trained further).
+ * sentence-transformers' MultipleNegativesRankingLoss scale of 20 as a temperature: the loss
+ * all-MiniLM-L6-v2 was trained with, kept when a dense teacher is fine-tuned from it.
+ */
+const DENSE_TEACHER_TEMPERATURE = 0.05;
+
+/**
+ * The trained teacher (and its backbone), through the cache: a cross-encoder, or the hybrid's
+ * dense model, its backbone fine-tuned as a dense retriever.
  */
 export async function teacher(context: StudyContext): Promise<PhaseResult> {
-  const { profile, tokenizer } = context;
   const backbone = await runPhase(
     context,
     await startingEncoderJob(context, "teacher", TEACHER_SEED),
   );
-  if (profile.teacherKind === "hybrid") return backbone;
+  return runPhase(context, teacherJob(context, backbone));
+}
+
+function teacherJob(context: StudyContext, backbone: PhaseResult): PhaseJob {
+  const { profile, tokenizer } = context;
   const settings = profile.teacherTraining;
-  const job: PhaseJob = {
+  const cross = profile.teacherKind === "cross-encoder";
+  const label = cross ? "teacher (cross-encoder)" : "teacher (dense)";
+  return {
     phase: "teacher",
-    label: "teacher (cross-encoder)",
+    label,
     module: import.meta.url,
     settings: {
       ...settings,
+      model: cross ? "cross" : "dense",
       pairLength: pairLength(context),
       mining: "lexical+bm25",
       examples: "wordnet+pairs",
@@ -82,14 +96,16 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
     train: phaseTrainConfig(settings, 0, profile.headRateScale),
     typicalLength: pairLength(context),
     task: async (parent) => {
-      const model = studentFrom(parent!, "cross", {
-        inputs: phaseInputs(profile, {
-          variant: WITH_PROMPTS,
-          documentLength: profile.documentLength,
-        }),
+      const inputs = phaseInputs(profile, {
+        variant: cross ? WITH_PROMPTS : NO_PROMPTS,
+        documentLength: profile.documentLength,
+      });
+      const model = studentFrom(parent!, cross ? "cross" : "dense", {
+        inputs,
         seed: TEACHER_SEED,
       });
-      checkTeacherBatch(model, { ...settings, pairLength: pairLength(context) });
+      if (cross) checkTeacherBatch(model, { ...settings, pairLength: pairLength(context) });
+      else checkSupervisedBatch(model, { ...settings, group: "teacherTraining" });
       // Built here, on a cache miss only: a shuffle of every WordNet example and as many pairs.
       const pool = supervisedPool(
         teacherPoolExamples(context),
@@ -101,16 +117,24 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
       });
       const examples = pool.examples.map((example, i) => ({ ...example, negatives: negatives[i] }));
       return {
-        phase: "teacher (cross-encoder)",
+        phase: label,
         model,
         gradients: async (step) => {
           const picked = stepIndices(examples.length, {
             batchSize: settings.batchSize,
             seed: TEACHER_SEED,
             step,
-          }).map((
-            i,
-          ) => examples[i]);
+          }).map((i) => examples[i]);
+          if (!cross) {
+            return hardNegativeStep(model, tokenizer, {
+              queries: picked.map((example) => example.query),
+              positives: picked.map((example) => example.positive),
+              negatives: Array.from(
+                { length: settings.negatives },
+                (_, n) => picked.map((example) => example.negatives[n]),
+              ),
+            }, DENSE_TEACHER_TEMPERATURE);
+          }
           const batch = teacherBatch(tokenizer, picked, { maxLength: pairLength(context) });
           const result = await gradientsOf(model, () => teacherLoss(model, batch));
           return { ...result, tokens: batch.rows.batchSize * batch.rows.length };
@@ -118,5 +142,4 @@ export async function teacher(context: StudyContext): Promise<PhaseResult> {
       };
     },
   };
-  return runPhase(context, job);
 }

@@ -1,9 +1,9 @@
 /**
  * A hybrid of a dense model and BM25: each one's scores standardised over the documents
  * being compared (z-scores, so that a cosine and a BM25 sum become comparable), then mixed
- * with BM25's weight. The `pretrained` profile's teacher: no cross-encoder can be downloaded
- * here, and one fine-tuned on this CPU from all-MiniLM-L6-v2 for minutes stays below BM25
- * (docs/study_notes.md), while the fusion beats both of its parts on the dev set.
+ * with BM25's weight (0: the dense model alone). The `pretrained` profile's teacher, with a
+ * dense model fine-tuned here: no cross-encoder can be downloaded here, and one fine-tuned on
+ * this CPU from all-MiniLM-L6-v2 for minutes stays below BM25 (docs/study_notes.md).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Corpus } from "../datasets/beir.ts";

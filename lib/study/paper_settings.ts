@@ -41,6 +41,16 @@ function pretraining(profile: Profile): string {
     : "none: a random initialisation (see the profile's note)";
 }
 
+/** The hybrid teacher in words: its dense model, fine-tuned here, and BM25's share. */
+function hybridTeacher(profile: Profile): string {
+  const t = profile.teacherTraining;
+  const dense =
+    `the pretrained dense model fine-tuned here (${t.steps} steps x ${t.batchSize} queries, ${t.negatives} BM25 negatives each)`;
+  return profile.hybridBm25Weight > 0
+    ? `${dense}, fused with BM25 (BM25's share ${profile.hybridBm25Weight})`
+    : dense;
+}
+
 /** The settings table of `phase` for `profile`. */
 export function settingsTable(
   profile: Profile,
@@ -149,7 +159,7 @@ export function settingsTable(
           setting: "teacher",
           paper: "a strong cross-encoder",
           ours: profile.teacherKind === "hybrid"
-            ? `the pretrained dense model fused with BM25 (BM25's share ${profile.hybridBm25Weight})`
+            ? hybridTeacher(profile)
             : `a cross-encoder trained here (${profile.teacher.layers} layers x ${profile.teacher.hidden} wide, exact-match input) on WordNet and as many unsupervised pairs`,
           why: profile.teacherKind === "hybrid"
             ? "no cross-encoder worth distilling can be downloaded or trained here (notebook 04)"

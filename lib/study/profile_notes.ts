@@ -11,6 +11,25 @@ export type NoteTopic = "backbone" | "unsupervised" | "supervised" | "distillati
 
 type Start = "scratch" | "mlm" | "dense";
 
+// Why the teacher of a dense start is not a cross-encoder, and what it is instead.
+function hybridTeacherNote(p: Profile): string {
+  const t = p.teacherTraining;
+  const what = `**${p.pretrained!.teacher} fine-tuned here as a dense retriever**: ${t.steps} ` +
+    `steps of ${t.batchSize} queries from WordNet and the unsupervised pairs, each against its ` +
+    `positive, the batch's other positives and ${t.negatives} BM25-mined negatives (the KD ` +
+    "queries are drawn after the ones it saw)";
+  const fusion = p.hybridBm25Weight > 0
+    ? `, its scores fused with BM25's (each standardised over a query's documents, BM25's share ` +
+      `${p.hybridBm25Weight}, picked on the dev set)`
+    : "";
+  return `In this profile the teacher is ${what}${fusion}. No cross-encoder can be downloaded ` +
+    "here, and one fine-tuned from all-MiniLM-L6-v2 on this CPU for 60 steps stayed at BM25's " +
+    "level on the dev set (`docs/study_notes.md`), so it would teach the students less than they " +
+    "know. The check below measures on the dev set whether this teacher beats BM25 and the " +
+    "students' starting point. Either way it is a weaker teacher than the paper's cross-encoder, " +
+    "and one close to the students' own starting point.";
+}
+
 function startOf(profile: Profile): Start {
   if (!profile.pretrained) return "scratch";
   return profile.pretrained.denseTrained ? "dense" : "mlm";
@@ -63,18 +82,7 @@ const NOTES: Record<NoteTopic, Record<Start, (profile: Profile) => string>> = {
   distillation: {
     scratch: () => "",
     mlm: () => "",
-    dense: (p) =>
-      p.teacherKind === "hybrid"
-        ? "In this profile the teacher is **the pretrained dense model fused with BM25**: each " +
-          "one's scores standardised over a query's documents, BM25's share " +
-          `${p.hybridBm25Weight} (picked on the dev set). No cross-encoder can be downloaded ` +
-          "here, and one fine-tuned from all-MiniLM-L6-v2 on this CPU for 60 steps stayed at " +
-          "BM25's level on the dev set (`docs/study_notes.md`), so it would teach the students " +
-          "less than they know. The hybrid beats both of its parts on the dev set (the check " +
-          "below); it is a weaker teacher than the paper's cross-encoder, and one that contains " +
-          "the students' starting point: KD here teaches the ColBERT students to add BM25's " +
-          "lexical evidence to what the dense model knows."
-        : "",
+    dense: (p) => p.teacherKind === "hybrid" ? hybridTeacherNote(p) : "",
   },
   main: {
     scratch: () => "",

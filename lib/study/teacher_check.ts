@@ -32,7 +32,7 @@ export async function checkTeacher(
   { teacher, start }: { teacher: PhaseResult; start: PhaseResult },
 ): Promise<TeacherCheck> {
   const dev = context.data.dev.map((dataset) =>
-    nanoSubset(dataset, { queries: context.profile.devQueries })
+    nanoSubset(dataset, { queries: context.profile.teacherCheckQueries })
   );
   const teacherModel = (await loadCheckpoint(teacher.dir)).model;
   // The from-scratch profiles' backbone is an MLM model: scored as a dense one.
