@@ -45,7 +45,7 @@ function pretraining(profile: Profile): string {
 function hybridTeacher(profile: Profile): string {
   const t = profile.teacherTraining;
   const dense =
-    `the pretrained dense model fine-tuned here (${t.steps} steps x ${t.batchSize} queries, ${t.negatives} BM25 negatives each)`;
+    `the pretrained dense model fine-tuned here (${t.steps} steps x ${t.batchSize} queries, BM25-mined negatives: ${t.negatives} a query)`;
   return profile.hybridBm25Weight > 0
     ? `${dense}, fused with BM25 (BM25's share ${profile.hybridBm25Weight})`
     : dense;

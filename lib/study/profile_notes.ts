@@ -16,8 +16,8 @@ function hybridTeacherNote(p: Profile): string {
   const t = p.teacherTraining;
   const what = `**${p.pretrained!.teacher} fine-tuned here as a dense retriever**: ${t.steps} ` +
     `steps of ${t.batchSize} queries from WordNet and the unsupervised pairs, each against its ` +
-    `positive, the batch's other positives and ${t.negatives} BM25-mined negatives (the KD ` +
-    "queries are drawn after the ones it saw)";
+    `positive, the batch's other positives and BM25-mined negatives (${t.negatives} a query; ` +
+    "the KD queries are drawn after the ones it saw)";
   const fusion = p.hybridBm25Weight > 0
     ? `, its scores fused with BM25's (each standardised over a query's documents, BM25's share ` +
       `${p.hybridBm25Weight}, picked on the dev set)`
