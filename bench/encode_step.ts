@@ -7,8 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { encodeTokens, type Model } from "../lib/models/model.ts";
 import type { EncoderBatch } from "../lib/models/encoder_inputs.ts";
 import { disposeParams } from "../lib/models/params.ts";
-import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
-import { benchModel, randomBatch, type TrainStepShape } from "./train_step.ts";
+import { encoderFlopsPerToken } from "../lib/models/encoder.ts";
+import { benchEncoder, benchModel, randomBatch, type TrainStepShape } from "./train_step.ts";
 
 /** Documents per encoder call, as the suite's retriever encodes them. */
 export const ENCODE_BATCH = 64;
@@ -31,7 +31,7 @@ export async function encodeOnce(model: Model, docs: EncoderBatch): Promise<void
 }
 
 /**
- * Best time of encoding {@link ENCODE_BATCH} documents of `shape.documentLength` tokens with
+ * Best time of encoding {@link ENCODE_BATCH} documents of `shape.encodeLength` tokens with
  * `shape`'s encoder on the current backend: a warm-up call, then up to `maxCalls` more while
  * they fit in `budgetSeconds` (a warm-up slower than the budget is the figure).
  */
@@ -41,7 +41,7 @@ export async function timeEncode(
 ): Promise<EncodeTiming> {
   const { maxCalls = 5, budgetSeconds = 10 } = options;
   const model = benchModel(shape);
-  const docs = randomBatch(ENCODE_BATCH, shape.documentLength, shape.transformer.vocabSize, 3);
+  const docs = randomBatch(ENCODE_BATCH, shape.encodeLength, shape.transformer.vocabSize, 3);
   const timeCall = async () => {
     const start = performance.now();
     await encodeOnce(model, docs);
@@ -59,8 +59,8 @@ export async function timeEncode(
     disposeParams(model.params);
     tf.dispose([docs.inputIds, docs.attentionMask]);
   }
-  const tokensPerCall = ENCODE_BATCH * shape.documentLength;
-  const flops = tokensPerCall * forwardFlopsPerToken(shape.transformer, shape.documentLength);
+  const tokensPerCall = ENCODE_BATCH * shape.encodeLength;
+  const flops = tokensPerCall * encoderFlopsPerToken(benchEncoder(shape), shape.encodeLength);
   return {
     tokensPerSecond: tokensPerCall / best,
     secondsPerCall: best,

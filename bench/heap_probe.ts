@@ -22,11 +22,13 @@ if (import.meta.main) {
   await initBackend(backend as BackendName);
   const vocabSize = 30522;
   const model = benchModel({
+    architecture: "modernbert",
     transformer: { vocabSize, hidden, layers, heads, intermediate, maxLength: 576 },
     colbertDim: 128,
     batch,
     queryLength,
     documentLength,
+    encodeLength: documentLength,
   });
   const queries = randomBatch(batch, queryLength, vocabSize, 1);
   const documents = randomBatch(batch, documentLength, vocabSize, 2);

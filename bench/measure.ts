@@ -11,6 +11,7 @@
 import { initBackend } from "../lib/compute/backend.ts";
 import { openBlas } from "../lib/compute/openblas_ffi.ts";
 import { restoreWasmMatMul, useBlasMatMul } from "../lib/compute/wasm_matmul_kernels.ts";
+import { refuseUnlessFits, trainingHeapBytes } from "../lib/compute/heap_need.ts";
 import { peakResidentBytes } from "./peak_memory.ts";
 import { sgemmGflops } from "./sgemm_rate.ts";
 import {
@@ -90,6 +91,16 @@ async function measure(task: Task): Promise<Record<string, unknown>> {
     case "train": {
       await usePath(task.path);
       const { shape, source } = trainShape(task.model, task.batch);
+      // The raw step is timed, not split: on wasm, one that cannot fit the heap is refused
+      // with the estimate, as the phases refuse it, instead of aborting inside the backend.
+      const { batch, queryLength, documentLength } = shape;
+      refuseUnlessFits(
+        trainingHeapBytes(shape.transformer, [
+          { rows: batch, length: queryLength },
+          { rows: batch, length: documentLength },
+        ]),
+        { what: `the step at ${batch} x (${queryLength} + ${documentLength})`, setting: "batch" },
+      );
       return { ...await timeTrainStep(shape), source };
     }
     case "encode": {
@@ -97,7 +108,7 @@ async function measure(task: Task): Promise<Record<string, unknown>> {
       const { shape } = trainShape(task.model);
       const { layers, hidden } = shape.transformer;
       const source = `${layers} x ${hidden} encoder, ${ENCODE_BATCH} documents of ` +
-        `${shape.documentLength} tokens a call`;
+        `${shape.encodeLength} tokens a call`;
       return { ...await timeEncode(shape), source };
     }
   }

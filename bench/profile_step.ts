@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, initBackend } from "../lib/compute/backend.ts";
-import { benchModel, randomBatch, trainStep } from "./train_step.ts";
+import { benchModel, lastParam, randomBatch, trainStep } from "./train_step.ts";
 import { ENCODE_BATCH, encodeOnce } from "./encode_step.ts";
 import { AdamW } from "../lib/train/adamw.ts";
 import { trainShape } from "./train_shapes.ts";
@@ -20,7 +20,7 @@ import { trainShape } from "./train_shapes.ts";
 type Kernel = { name: string; inputShapes: number[][]; kernelTimeMs: number | { error: string } };
 
 // Kinds of work a step is made of, as issue 14 lists them.
-const GROUPS: [string, (k: Kernel) => boolean][] = [
+const groups = (intermediate: number): [string, (k: Kernel) => boolean][] => [
   ["matrix products", (k) => k.name === "BatchMatMul"],
   ["whole vocabulary (30522 x hidden)", (k) => JSON.stringify(k.inputShapes).includes("30522")],
   [
@@ -30,8 +30,8 @@ const GROUPS: [string, (k: Kernel) => boolean][] = [
       k.inputShapes.some((s) => s?.length === 4 && s[2] === s[3] && s[2] > 64),
   ],
   [
-    "GeGLU-sized (x intermediate), elementwise",
-    (k) => k.name !== "BatchMatMul" && JSON.stringify(k.inputShapes).includes(",576]"),
+    `feed-forward-sized (x ${intermediate}), elementwise`,
+    (k) => k.name !== "BatchMatMul" && JSON.stringify(k.inputShapes).includes(`,${intermediate}]`),
   ],
   ["layer norms (Mean, Square, Rsqrt)", (k) => ["Mean", "Rsqrt", "Square"].includes(k.name)],
   ["split, concat, transpose", (k) => ["SplitV", "Concat", "Transpose"].includes(k.name)],
@@ -70,12 +70,12 @@ if (import.meta.main) {
   const optimizer = new AdamW(model.params);
   const queries = randomBatch(batch, shape.queryLength, shape.transformer.vocabSize, 1);
   const documents = encode
-    ? randomBatch(ENCODE_BATCH, 180, shape.transformer.vocabSize, 3)
+    ? randomBatch(ENCODE_BATCH, shape.encodeLength, shape.transformer.vocabSize, 3)
     : randomBatch(batch, shape.documentLength, shape.transformer.vocabSize, 2);
   const run = async () => {
     if (encode) return await encodeOnce(model, documents);
     await trainStep(model, optimizer, { queries, docs: documents });
-    await model.params.get("encoder.final_norm.weight")!.data();
+    await lastParam(model).data();
   };
   await run();
   let wall = Infinity;
@@ -88,7 +88,9 @@ if (import.meta.main) {
   const kernels = (await tf.profile(run)).kernels as unknown as Kernel[];
   const profiled = performance.now() - start;
   const all = kernels.reduce((sum, k) => sum + milliseconds(k), 0);
-  const what = encode ? `encoding ${ENCODE_BATCH} x 180` : `step ${batch} x (32 + 128)`;
+  const what = encode
+    ? `encoding ${ENCODE_BATCH} x ${shape.encodeLength}`
+    : `step ${batch} x (${shape.queryLength} + ${shape.documentLength})`;
   console.log(
     `${backend}, 6 x 384, ${what}: wall ${wall.toFixed(0)} ms (best of 2); profiled ` +
       `${profiled.toFixed(0)} ms, ${kernels.length} kernels adding up to ${all.toFixed(0)} ms`,
@@ -107,15 +109,16 @@ if (import.meta.main) {
     }
   }
   printTotals("by kernel:", byName, all, 22);
-  const byGroup = new Map(GROUPS.map(([label, test]) => {
+  const kinds = groups(shape.transformer.intermediate);
+  const byGroup = new Map(kinds.map(([label, test]) => {
     const members = kernels.filter(test);
     return [label, [members.length, members.reduce((sum, k) => sum + milliseconds(k), 0)]];
   }));
   printTotals(
-    "by kind of work (the whole vocabulary, attention and GeGLU overlap the others):",
+    "by kind of work (the whole vocabulary, attention and feed-forward overlap the others):",
     byGroup as Map<string, [number, number]>,
     all,
-    GROUPS.length,
+    kinds.length,
   );
   printTotals("by kernel and input shapes:", byShape, all, 25);
 }

@@ -1,6 +1,6 @@
 /**
  * The README's speed section, written by `deno task bench --only 6x384 --readme` from the run's
- * own figures: training and encoding at all-MiniLM-L6-v2's shape (6 x 384) on the suite's
+ * own figures: training and encoding all-MiniLM-L6-v2 (a BERT, 6 x 384) on the suite's
  * fastest path beside PyTorch on the same step, with their ratio.
  */
 import { join } from "node:path";
@@ -24,7 +24,7 @@ export function speedSection(figures: SpeedFigures, measured: { date: string; lo
     `| ${what} | ${ours === undefined ? "—" : `${number(ours)} (${path})`} | ` +
     `${torch === undefined ? "not installed" : number(torch)} | ${ratio(ours, torch)} |`;
   return [
-    "| tokens/s at 6 x 384 (all-MiniLM-L6-v2's shape) | the suite (path) | PyTorch | suite / PyTorch |",
+    "| tokens/s, all-MiniLM-L6-v2 (BERT 6 x 384, the pretrained profile's backbone) | the suite (path) | PyTorch | suite / PyTorch |",
     "| --- | --- | --- | --- |",
     row(
       "training step, batch 16 x (32 + 128)",

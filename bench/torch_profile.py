@@ -1,4 +1,5 @@
-"""Where PyTorch's 6 x 384 step (bench/torch_step.py's, batch 16 x (32 + 128)) spends its time.
+"""Where PyTorch's 6 x 384 step (bench/torch_step.py's, batch 16 x (32 + 128)) spends its time:
+the pretrained profile's backbone, a BERT of all-MiniLM-L6-v2's shape (bench/train_shapes.ts).
 
     python bench/torch_profile.py [encode]   (a Python with torch and transformers)
 """
@@ -9,10 +10,8 @@ import torch.nn.functional as F
 from torch.profiler import profile, ProfilerActivity
 from torch_step import encoder, random_batch, colbert
 
-shape = dict(transformer=dict(vocabSize=30522, hidden=384, layers=6, heads=6, intermediate=576, maxLength=576),
-             colbertDim=128, batch=16, queryLength=32, documentLength=128)
-t = shape["transformer"]
-model = encoder(t)
+t = dict(vocabSize=30522, hidden=384, layers=6, heads=12, intermediate=1536, maxLength=512)
+model = encoder(t, "bert")
 projection = torch.nn.Linear(384, 128, bias=False)
 opt = torch.optim.AdamW([*model.parameters(), *projection.parameters()], lr=1e-4, weight_decay=0.0)
 q_ids, q_mask = random_batch(16, 32, 30522, 1)

@@ -2,7 +2,8 @@
 
 The same steps as bench/train_step.ts and bench/encode_step.ts, on the same shapes: a
 transformers ModernBertModel configured as lib/models/suite_encoder.ts configures the suite's
-encoders, a bias-free ColBERT projection with L2 normalisation, in-batch MaxSim, cross-entropy
+encoders, or a BertModel (architecture "bert", all-MiniLM-L6-v2's; dropout off, as the suite
+trains without it), a bias-free ColBERT projection with L2 normalisation, in-batch MaxSim, cross-entropy
 at temperature 0.02 and one AdamW update; encoding is 64 documents a call without gradients.
 Timed as the TypeScript side times: a warm-up, then the best of up to 5 more that fit the
 budget (20 s a step, 10 s a call). bench/torch_bench.ts runs it, one process per shape, with
@@ -22,13 +23,26 @@ import time
 
 import torch
 import torch.nn.functional as F
-from transformers import ModernBertConfig, ModernBertModel
+from transformers import BertConfig, BertModel, ModernBertConfig, ModernBertModel
 
 ENCODE_BATCH = 64
 
 
-def encoder(transformer: dict) -> ModernBertModel:
-    """A randomly initialised ModernBERT with the suite's settings (suite_encoder.ts)."""
+def encoder(transformer: dict, architecture: str):
+    """A randomly initialised encoder as bench/train_step.ts's benchEncoder builds it."""
+    torch.manual_seed(1)
+    if architecture == "bert":
+        config = BertConfig(
+            vocab_size=transformer["vocabSize"],
+            hidden_size=transformer["hidden"],
+            num_hidden_layers=transformer["layers"],
+            num_attention_heads=transformer["heads"],
+            intermediate_size=transformer["intermediate"],
+            max_position_embeddings=transformer["maxLength"],
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
+        )
+        return BertModel(config, add_pooling_layer=False)
     config = ModernBertConfig(
         vocab_size=transformer["vocabSize"],
         hidden_size=transformer["hidden"],
@@ -45,7 +59,6 @@ def encoder(transformer: dict) -> ModernBertModel:
         bos_token_id=101,
         eos_token_id=102,
     )
-    torch.manual_seed(1)
     return ModernBertModel(config)
 
 
@@ -89,16 +102,16 @@ def best_time(run, budget: float, most: int = 5) -> float:
     return best
 
 
-def forward_flops_per_token(transformer: dict, length: int) -> float:
-    """suite_encoder.ts's forwardFlopsPerToken."""
+def forward_flops_per_token(transformer: dict, length: int, architecture: str) -> float:
+    """encoder.ts's encoderFlopsPerToken: a GeGLU has 3 hidden x intermediate weights, BERT 2."""
     hidden, intermediate = transformer["hidden"], transformer["intermediate"]
-    dense = 4 * hidden * hidden + 3 * hidden * intermediate
+    dense = 4 * hidden * hidden + (2 if architecture == "bert" else 3) * hidden * intermediate
     return transformer["layers"] * 2 * (dense + 2 * length * hidden)
 
 
 def measure(shape: dict) -> dict:
-    transformer = shape["transformer"]
-    model = encoder(transformer)
+    transformer, architecture = shape["transformer"], shape["architecture"]
+    model = encoder(transformer, architecture)
     projection = torch.nn.Linear(transformer["hidden"], shape["colbertDim"], bias=False)
     parameters = [*model.parameters(), *projection.parameters()]
     optimizer = torch.optim.AdamW(parameters, lr=1e-4, weight_decay=0.0)
@@ -116,7 +129,7 @@ def measure(shape: dict) -> dict:
         loss.backward()
         optimizer.step()
 
-    e_ids, e_mask = random_batch(ENCODE_BATCH, shape["documentLength"], vocab, 3)
+    e_ids, e_mask = random_batch(ENCODE_BATCH, shape["encodeLength"], vocab, 3)
 
     def encode():
         with torch.no_grad():
@@ -127,11 +140,13 @@ def measure(shape: dict) -> dict:
     call = best_time(encode, 10) if "encode" in parts else None
     step_tokens = batch * (shape["queryLength"] + shape["documentLength"])
     step_flops = 3 * batch * sum(
-        length * forward_flops_per_token(transformer, length)
+        length * forward_flops_per_token(transformer, length, architecture)
         for length in (shape["queryLength"], shape["documentLength"])
     )
-    call_tokens = ENCODE_BATCH * shape["documentLength"]
-    call_flops = call_tokens * forward_flops_per_token(transformer, shape["documentLength"])
+    call_tokens = ENCODE_BATCH * shape["encodeLength"]
+    call_flops = call_tokens * forward_flops_per_token(
+        transformer, shape["encodeLength"], architecture
+    )
     result = {"attention": model.config._attn_implementation, "threads": torch.get_num_threads()}
     if step is not None:
         result["train"] = {

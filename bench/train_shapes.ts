@@ -7,10 +7,11 @@
  *   (GradCache chunk as the batch, query and document lengths of that phase).
  * - `gpu`: the gpu profile's student (4 x 256 wide) on that phase's lengths, with a batch
  *   of 8 rather than its chunk of 128, which would take minutes a step on plain wasm.
- * - `teacher`: the gpu profile's teacher (6 x 384, all-MiniLM-L6-v2's depth and width) on the
- *   same lengths and batch: the largest encoder the suite trains.
- * - `6x384`: the same encoder at issue 14's batch, 16 x (32 + 128) tokens: the step the
- *   wasm backend's 4 GiB heap could not hold, and the one compared with PyTorch.
+ * - `teacher`: the gpu profile's teacher (a ModernBERT 6 x 384 with 6 heads and a GeGLU of
+ *   576) on the same lengths and batch: the largest encoder the suite trains from scratch.
+ * - `6x384`: the pretrained profile's backbone, all-MiniLM-L6-v2 (a BERT: 6 layers, 384 wide,
+ *   12 heads, a GELU feed-forward of 1,536), at issue 14's batch, 16 x (32 + 128) tokens, and
+ *   encoding documents of 180 tokens: the step and the encoding compared with PyTorch.
  */
 import { getProfile } from "../lib/phases/profiles.ts";
 import type { TrainStepShape } from "./train_step.ts";
@@ -18,6 +19,7 @@ import type { TrainStepShape } from "./train_step.ts";
 const VOCAB = 30522;
 
 const SMALL: TrainStepShape = {
+  architecture: "modernbert",
   transformer: {
     vocabSize: VOCAB,
     hidden: 64,
@@ -30,7 +32,11 @@ const SMALL: TrainStepShape = {
   batch: 4,
   queryLength: 32,
   documentLength: 96,
+  encodeLength: 96,
 };
+
+/** Issue 14's shapes: training at 16 x (32 + 128) tokens, encoding documents of 180. */
+const ISSUE_14 = { batch: 16, documentLength: 128, encodeLength: 180 };
 
 /** The models a training step is timed on. */
 export const TRAIN_MODELS = ["small", "default", "gpu", "teacher", "6x384"] as const;
@@ -46,16 +52,36 @@ export function trainShape(
   if (model === "small") {
     return { shape: { ...SMALL, batch: batch ?? SMALL.batch }, source: "small encoder (bench)" };
   }
+  if (model === "6x384") {
+    const profile = getProfile("pretrained");
+    batch ??= ISSUE_14.batch;
+    const shape: TrainStepShape = {
+      architecture: "bert",
+      transformer: profile.student,
+      colbertDim: profile.colbertDim,
+      batch,
+      queryLength: profile.queryLength,
+      documentLength: ISSUE_14.documentLength,
+      encodeLength: ISSUE_14.encodeLength,
+    };
+    return {
+      shape,
+      source: `profile 'pretrained' backbone (${profile.pretrained!.student}, a BERT 6 x 384), ` +
+        `batch ${batch} x (${shape.queryLength} + ${shape.documentLength}) tokens`,
+    };
+  }
   const profile = getProfile(model === "default" ? "small" : "gpu");
-  batch ??= model === "default" ? profile.unsupervised.chunkSize : model === "6x384" ? 16 : 8;
-  const teacher = model === "teacher" || model === "6x384";
+  batch ??= model === "default" ? profile.unsupervised.chunkSize : 8;
+  const teacher = model === "teacher";
   const encoder = teacher ? profile.teacher : profile.student;
-  const shape = {
+  const shape: TrainStepShape = {
+    architecture: "modernbert",
     transformer: encoder,
     colbertDim: profile.colbertDim,
     batch,
     queryLength: profile.queryLength,
-    documentLength: model === "6x384" ? 128 : profile.unsupervisedDocumentLength,
+    documentLength: profile.unsupervisedDocumentLength,
+    encodeLength: profile.unsupervisedDocumentLength,
   };
   const { hidden, layers } = encoder;
   return {

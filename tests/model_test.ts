@@ -13,8 +13,15 @@ import { geluErf } from "../lib/models/hf_ops.ts";
 import { l2Normalize } from "../lib/models/ops.ts";
 import { disposeParams } from "../lib/models/params.ts";
 import { forwardFlopsPerToken } from "../lib/models/suite_encoder.ts";
-import { TINY_SHAPE, tinyEncoder } from "./tiny_encoder.ts";
-import { encoderShape } from "../lib/models/encoder.ts";
+import { TINY_BERT, TINY_SHAPE, tinyEncoder } from "./tiny_encoder.ts";
+import {
+  encoderFlopsPerToken,
+  encoderForward,
+  encoderShape,
+  initEncoder,
+} from "../lib/models/encoder.ts";
+import { ParamInit, type Params } from "../lib/models/params.ts";
+import { parseBertConfig } from "../lib/models/bert.ts";
 import { testBackends } from "./backends.ts";
 import { assertGradientsMatch } from "./gradient_check.ts";
 
@@ -121,6 +128,40 @@ Deno.test("cross-encoder gradient, segment and exact-match tables included, matc
       ["cross.score.weight", [3]],
     ],
   );
+});
+
+Deno.test("FLOPs per token of a BERT: a plain feed-forward, by hand", () => {
+  // hidden 4, intermediate 8, one layer, length 2: 2 x (4 x 16 + 2 x 4 x 8 + 2 x 2 x 4) = 288,
+  // where a GeGLU of the same width would count 3 x 4 x 8 for the feed-forward.
+  const config = parseBertConfig({
+    hidden_size: 4,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    intermediate_size: 8,
+  }, "test");
+  assert.equal(encoderFlopsPerToken(config, 2), 288);
+  assert.equal(encoderFlopsPerToken({ ...config, numHiddenLayers: 3 }, 2), 3 * 288);
+});
+
+Deno.test("BERT: each layer's intermediates are freed with it, so memory does not grow with depth", async () => {
+  await initBackend("cpu");
+  const peak = async (layers: number) => {
+    const config = { ...TINY_BERT, numHiddenLayers: layers };
+    const params: Params = new Map();
+    initEncoder(new ParamInit(params, 1), config);
+    const inputIds = tf.fill([4, 32], 7, "int32") as tf.Tensor2D;
+    const attentionMask = tf.ones([4, 32]) as tf.Tensor2D;
+    const weights = tf.memory().numBytes;
+    const info = await tf.profile(() =>
+      encoderForward(params, config, { inputIds, attentionMask })
+    );
+    tf.dispose([inputIds, attentionMask, info.result as tf.Tensor]);
+    disposeParams(params);
+    return info.peakBytes - weights;
+  };
+  const [one, eight] = [await peak(1), await peak(8)];
+  // Holding every layer's intermediates until the end would take about 8x one layer's.
+  assert.ok(eight < 2 * one, `peak ${eight} bytes at 8 layers against ${one} at 1`);
 });
 
 Deno.test("FLOPs per token grow with layers and length", () => {

@@ -14,7 +14,7 @@ import type { StudyRun } from "../lib/study/study.ts";
 /** The pretrained profile as the study context leaves it once it has read the student. */
 const RESOLVED: Profile = {
   ...PRETRAINED,
-  pretrained: { ...PRETRAINED.pretrained!, denseTrained: true },
+  pretrained: { ...PRETRAINED.pretrained!, denseTrained: true, architecture: "bert" },
 };
 const MLM: Profile = {
   ...PRETRAINED,
@@ -32,6 +32,19 @@ Deno.test("profile notes follow the starting point: scratch, MLM checkpoint, den
   assert.doesNotMatch(profileNote({ ...RESOLVED, hybridBm25Weight: 0 }, "distillation"), /fused/);
   assert.match(profileNote(fused, "distillation"), /fused with BM25's .*share 0.5/);
   assert.match(profileNote(RESOLVED, "main"), /finding 4 \(prompts\) is not tested/);
+});
+
+Deno.test("settings: FLOPs per token follow the student's architecture", () => {
+  const flops = (profile: Profile) =>
+    settingsTable(profile, "backbone").find((row) => row.setting === "forward FLOPs / token")!
+      .ours;
+  // all-MiniLM-L6-v2 at 128 tokens: 6 x 2 x (4 x 384^2 + 2 x 384 x 1,536 + 2 x 128 x 384).
+  assert.equal(flops(RESOLVED), "22.41 MFLOP");
+  // The same shape as a GeGLU ModernBERT counts 3 x 384 x 1,536 for its feed-forward.
+  assert.equal(
+    flops({ ...RESOLVED, pretrained: { ...RESOLVED.pretrained!, architecture: "modernbert" } }),
+    "29.49 MFLOP",
+  );
 });
 
 Deno.test("the unsupervised bases: without prompts only where the prompt ablations run", () => {

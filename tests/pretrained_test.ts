@@ -243,7 +243,12 @@ Deno.test("resolvePretrained: a sentence-transformers folder gives its shape, it
   });
   assert.deepEqual(profile.student, shape);
   assert.deepEqual(profile.teacher, shape);
-  assert.deepEqual(profile.pretrained, { student: dir, teacher: dir, denseTrained: true });
+  assert.deepEqual(profile.pretrained, {
+    student: dir,
+    teacher: dir,
+    denseTrained: true,
+    architecture: "bert",
+  });
   // Everything else is the profile's own.
   const { student: _s, teacher: _t, pretrained: _p, ...rest } = profile;
   const { student: _s2, teacher: _t2, ...tiny } = TINY;
@@ -367,7 +372,12 @@ Deno.test("resolvePretrained: an hf: name is read from the model cache COLBERT_M
     () => resolvePretrained(TINY, { student: spec, teacher: spec }),
   );
   assert.deepEqual(profile.student, await configShape(BERT_TINY));
-  assert.deepEqual(profile.pretrained, { student: spec, teacher: spec, denseTrained: true });
+  assert.deepEqual(profile.pretrained, {
+    student: spec,
+    teacher: spec,
+    denseTrained: true,
+    architecture: "bert",
+  });
 });
 
 Deno.test("resolvePretrained: a student without the ColBERT markers is an error naming the folder and the marker", async () => {

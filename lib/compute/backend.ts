@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { useBlasMatMul } from "./wasm_matmul_kernels.ts";
+import { keepFreedMemory } from "./keep_freed_memory.ts";
 
 /** The backends this suite knows how to start. */
 export const BACKENDS = ["wasm", "webgpu", "tensorflow", "cpu"] as const;
@@ -113,6 +114,7 @@ async function registerTensorflow(): Promise<void> {
     if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) {
       Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
     }
+    keepFreedMemory();
     try {
       await import(specifier);
       return;

@@ -4,7 +4,13 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { ParamInit, Params } from "./params.ts";
-import { type BertConfig, bertForward, initBert, parseBertConfig } from "./bert.ts";
+import {
+  type BertConfig,
+  bertFlopsPerToken,
+  bertForward,
+  initBert,
+  parseBertConfig,
+} from "./bert.ts";
 import type { EncoderInputs } from "./encoder_inputs.ts";
 import {
   initModernBert,
@@ -63,5 +69,6 @@ export function encoderForward(
 
 /** Forward-pass FLOPs per token at sequence length `length` (a training step is about 3x). */
 export function encoderFlopsPerToken(config: EncoderConfig, length: number): number {
+  if (config.modelType === "bert") return bertFlopsPerToken(config, length);
   return forwardFlopsPerToken(encoderShape(config), length);
 }

@@ -59,8 +59,9 @@ export async function resolvePretrained(
   disposeParams(student.model.params);
   if (teacher !== student) disposeParams(teacher.model.params);
   const denseTrained = student.format === "sentence-transformers";
+  const architecture = student.model.config.transformer.modelType;
   return {
-    profile: { ...profile, pretrained: { ...start, denseTrained }, ...shapes },
+    profile: { ...profile, pretrained: { ...start, denseTrained, architecture }, ...shapes },
     tokenizer: student.tokenizer,
   };
 }

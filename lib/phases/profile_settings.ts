@@ -25,6 +25,8 @@ export interface PretrainedStart {
    * phases (they are not run again); false for an MLM checkpoint such as ModernBERT-base.
    */
   denseTrained?: boolean;
+  /** Set with `denseTrained`: the student's architecture (its config.json's model_type). */
+  architecture?: "bert" | "modernbert";
 }
 
 /**

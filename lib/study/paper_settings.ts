@@ -3,6 +3,7 @@
  * uses: the notebooks render this side by side so every deviation is visible.
  */
 import { forwardFlopsPerToken } from "../models/suite_encoder.ts";
+import { bertFlopsPerToken, parseBertConfig } from "../models/bert.ts";
 import { markdownTable } from "../util/markdown_table.ts";
 import type { Profile } from "../phases/profile_settings.ts";
 
@@ -28,6 +29,22 @@ function params(profile: Profile): string {
   // ModernBERT: a token table, no position table (rotary), Wqkv + Wo and a GeGLU per layer.
   const count = vocabSize * hidden + layers * (4 * hidden * hidden + 3 * hidden * intermediate);
   return `${(count / 1e6).toFixed(1)}M (${layers} layers x ${hidden} wide)`;
+}
+
+/** Forward FLOPs per token of the student at the backbone phase's length. */
+function flopsPerToken(profile: Profile): number {
+  const length = profile.backbone.maxLength;
+  if (profile.pretrained?.architecture !== "bert") {
+    return forwardFlopsPerToken(profile.student, length);
+  }
+  const { hidden, layers, heads, intermediate } = profile.student;
+  const config = parseBertConfig({
+    hidden_size: hidden,
+    num_hidden_layers: layers,
+    num_attention_heads: heads,
+    intermediate_size: intermediate,
+  }, "the pretrained student");
+  return bertFlopsPerToken(config, length);
 }
 
 /** How the profile's backbone was pre-trained, in words. */
@@ -81,9 +98,7 @@ export function settingsTable(
         {
           setting: "forward FLOPs / token",
           paper: "about 0.3 GFLOP",
-          ours: `${
-            (forwardFlopsPerToken(profile.student, profile.backbone.maxLength) / 1e6).toFixed(2)
-          } MFLOP`,
+          ours: `${(flopsPerToken(profile) / 1e6).toFixed(2)} MFLOP`,
         },
       ];
     case "unsupervised":
