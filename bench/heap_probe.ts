@@ -4,9 +4,10 @@
  * fitted to (tests/heap_need_test.ts keeps them). Also tf.profile's peak tensor bytes.
  *
  * ```sh
- * # backend layers hidden heads intermediate batch query-length document-length [encode]
+ * # backend layers hidden heads intermediate batch query-length document-length [encode] [bert]
  * deno run -A bench/heap_probe.ts wasm 6 384 6 576 4 32 128
  * deno run -A bench/heap_probe.ts wasm 6 384 6 576 64 32 180 encode   # 64 documents of 180
+ * deno run -A bench/heap_probe.ts wasm 6 384 12 1536 8 32 128 bert    # all-MiniLM-L6-v2's shape
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
@@ -18,12 +19,13 @@ if (import.meta.main) {
   const [backend, ...sizes] = Deno.args;
   const [layers, hidden, heads, intermediate, batch, queryLength, documentLength] = sizes
     .slice(0, 7).map(Number);
-  const encode = sizes[7] === "encode";
+  const encode = sizes.includes("encode");
+  const architecture = sizes.includes("bert") ? "bert" : "modernbert";
   await initBackend(backend as BackendName);
   const vocabSize = 30522;
   const model = benchModel({
-    architecture: "modernbert",
-    transformer: { vocabSize, hidden, layers, heads, intermediate, maxLength: 576 },
+    architecture,
+    transformer: { vocabSize, hidden, layers, heads, intermediate, maxLength: 512 },
     colbertDim: 128,
     batch,
     queryLength,

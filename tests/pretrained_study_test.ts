@@ -102,6 +102,28 @@ Deno.test("(c) against the starting points: paired differences from the per-quer
   assert.deepEqual(startingPointComparisons({ ...run, backbone: {} } as StudyRun), []);
 });
 
+Deno.test("(c) level with its start: the run's own teacher margin and (c)'s phases say why", () => {
+  const flat = (value: number) => scores(Array.from({ length: 12 }, () => value));
+  const run = {
+    bm25: flat(0.3),
+    backbone: { scores: flat(0.6) },
+    teacher: { scores: flat(0.61) },
+    pipelines: [{
+      id: "c",
+      seed: 1,
+      stages: [{ scores: flat(0.55) }, { scores: flat(0.58) }, { scores: flat(0.6) }],
+    }],
+  } as unknown as StudyRun;
+  const text = startingPointMarkdown(run);
+  assert.match(text, /is not shown above the pretrained dense model/);
+  assert.match(text, /teacher, .* scores 61\.00 against the starting model's 60\.00 \(\+1\.00\)/);
+  assert.match(text, /moved the start to 55\.00 \(−5\.00\), supervised fine-tuning to 58\.00/);
+  assert.match(text, /distillation to 60\.00 \(\+0\.00\)/);
+  // (c) above its start: nothing to explain.
+  const ahead = { ...run, backbone: { scores: flat(0.5) } } as unknown as StudyRun;
+  assert.doesNotMatch(startingPointMarkdown(ahead), /Why, in this run's averages/);
+});
+
 Deno.test("the teacher check table: scores x100, and a note that says when it falls short", () => {
   const check = {
     datasets: ["dev"],

@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { useBlasMatMul } from "./wasm_matmul_kernels.ts";
 import { keepFreedMemory } from "./keep_freed_memory.ts";
+import { shareUnchangedTensors } from "./tensorflow_shared_kernels.ts";
 
 /** The backends this suite knows how to start. */
 export const BACKENDS = ["wasm", "webgpu", "tensorflow", "cpu"] as const;
@@ -117,6 +118,7 @@ async function registerTensorflow(): Promise<void> {
     keepFreedMemory();
     try {
       await import(specifier);
+      shareUnchangedTensors();
       return;
     } catch (error) {
       errors.push(`${specifier}: ${(error as Error).message.split("\n")[0]}`);

@@ -13,7 +13,7 @@ import {
 } from "../results/claims.ts";
 import { comparePaired } from "../results/stats.ts";
 import { colbertStages, mainPipeline } from "./pipelines.ts";
-import { queryScores, runsOf, seedAveraged, stageOf } from "./run_view.ts";
+import { averageSpread, queryScores, runsOf, seedAveraged, stageOf } from "./run_view.ts";
 import type { StudyRun } from "./study.ts";
 
 /** FLOPs spent in the multi-vector (ColBERT) phases of one run of pipeline `id`. */
@@ -93,13 +93,47 @@ export function startingPointComparisons(run: StudyRun): ClaimedOrdering[] {
   ];
 }
 
-/** The starting-point comparisons as Markdown, each with whether it clears p < `alpha`. */
+/**
+ * The starting-point comparisons as Markdown, each with whether it clears p < `alpha`; when (c)
+ * is not shown above the dense model it started from, {@link startingPointGap} follows.
+ */
 export function startingPointMarkdown(run: StudyRun, alpha = 0.05): string {
-  return startingPointComparisons(run).map((ordering) => {
+  const comparisons = startingPointComparisons(run);
+  const lines = comparisons.map((ordering) => {
     const verdict = shownAbove(ordering.result, alpha) ? "above" : "not shown above";
     return `**${ordering.better} is ${verdict} ${ordering.worse}** (paired test, p < ${alpha}): ` +
       `${describeOrdering(ordering, {})}.\n`;
-  }).join("\n");
+  });
+  const asIs = comparisons.at(-1);
+  if (asIs && !shownAbove(asIs.result, alpha)) lines.push(startingPointGap(run));
+  return lines.join("\n");
+}
+
+const signed = (points: number) => `${points >= 0 ? "+" : "−"}${Math.abs(points).toFixed(2)}`;
+
+/**
+ * Why (c) stays level with the pretrained model it started from, in the run's own averages
+ * (nDCG@10 x 100): how far the teacher, the ceiling of distillation, is above that start, and
+ * where each of (c)'s phases took it.
+ */
+export function startingPointGap(run: StudyRun): string {
+  const start = 100 * run.backbone.scores!.average;
+  const teacher = 100 * run.teacher.scores.average;
+  const [unsupervised, supervised, distilled] = [0, 1, 2].map((stage) =>
+    averageSpread(stageOf(run, "c", stage)).mean
+  );
+  return [
+    `Why, in this run's averages (nDCG@10 x 100):`,
+    `- the teacher, the most distillation can pass on, scores ${teacher.toFixed(2)} against ` +
+    `the starting model's ${start.toFixed(2)} (${signed(teacher - start)});`,
+    `- (c)'s multi-vector pre-training on this study's unsupervised pairs moved the start to ` +
+    `${unsupervised.toFixed(2)} (${signed(unsupervised - start)}), supervised fine-tuning to ` +
+    `${supervised.toFixed(2)} (${signed(supervised - start)}) and distillation to ` +
+    `${distilled.toFixed(2)} (${signed(distilled - start)}).`,
+    "",
+    `What was tried to close the gap (longer phases, other teachers, BM25 in the teacher) is in ` +
+    '`docs/study_notes.md`, "The pretrained profile".\n',
+  ].join("\n");
 }
 
 /** Verdicts on findings 1-4. */
