@@ -174,8 +174,46 @@ async function collect(rows: Set<string>): Promise<Results> {
     if (torch.train) train[model].pytorch = torch.train;
     if (torch.encode) encode[model].pytorch = torch.encode;
   }
+  await compareAgain(train["6x384"], encode["6x384"], note);
   const last = rows.has("sgemm") ? await run({ kind: "sgemm" }) : none;
   return { sgemm: { first, last, oneCore }, packed, padded, stream, train, encode };
+}
+
+/** Rounds of issue 14's comparison (tensorflow, then PyTorch, each round); the best of each counts. */
+const COMPARISON_ROUNDS = 3;
+
+/** The faster of two measurements of one thing (one that failed loses). */
+function faster(a: Measured | undefined, b: Measured): Measured {
+  return (num(b, "tokensPerSecond") ?? 0) > (num(a, "tokensPerSecond") ?? 0) ? b : a ?? b;
+}
+
+/**
+ * More rounds of the 6 x 384 comparison, tensorflow and PyTorch alternating, keeping each
+ * side's best: other processes share this machine's two cores, and a burst of load during
+ * one side's only window would decide the ratio.
+ */
+async function compareAgain(
+  train: Record<string, Measured> | undefined,
+  encode: Record<string, Measured> | undefined,
+  note: (message: string) => void,
+): Promise<void> {
+  const path = "tensorflow";
+  for (let round = 2; round <= COMPARISON_ROUNDS; round++) {
+    for (const [rows, kind] of [[train, "train"], [encode, "encode"]] as const) {
+      if (!rows?.[path]) continue;
+      note(`round ${round}/${COMPARISON_ROUNDS}: ${kind}, 6x384 model, ${path}`);
+      rows[path] = faster(rows[path], await run({ kind, path, model: "6x384" }));
+    }
+    const parts = [
+      ...(train?.pytorch ? ["train" as const] : []),
+      ...(encode?.pytorch ? ["encode" as const] : []),
+    ];
+    if (parts.length === 0) continue;
+    note(`round ${round}/${COMPARISON_ROUNDS}: ${parts.join(" and ")}, 6x384 model, pytorch`);
+    const torch = await measureTorch(trainShape("6x384").shape, parts);
+    if (train && torch.train) train.pytorch = faster(train.pytorch, torch.train);
+    if (encode && torch.encode) encode.pytorch = faster(encode.pytorch, torch.encode);
+  }
 }
 
 /**

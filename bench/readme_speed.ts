@@ -41,7 +41,8 @@ export function speedSection(figures: SpeedFigures, measured: { date: string; lo
     "",
     `Written by \`COLBERT_TORCH_PYTHON=<python with torch> deno task bench --only 6x384 --readme\` ` +
     `on ${measured.date} (load average ${measured.load} when it started; 2 cores, PyTorch with 2 ` +
-    "threads). Every path, the 2 x 64 student and peak memory: [docs/speed.md](docs/speed.md).",
+    "threads; each figure the best of three rounds, the suite and PyTorch alternating). Every " +
+    "path, the 2 x 64 student and peak memory: [docs/speed.md](docs/speed.md).",
   ].join("\n");
 }
 
