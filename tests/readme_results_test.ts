@@ -127,6 +127,15 @@ Deno.test("the starting-point tests of a pretrained profile are listed with thei
   assert.match(section, /against the model as is: \+0\.24 .*p = 0\.82: \*\*not shown above\*\*/);
 });
 
+Deno.test("starting points: no file is none, a file that cannot be read is an error", async () => {
+  await using dir = await temporaryFolder();
+  const folder = await profileFolder(dir.path, "pretrained");
+  await Deno.remove(join(folder, "starting_points.json")).catch(() => {});
+  assert.doesNotMatch(await readmeResults(dir.path, ["pretrained"]), /against BM25/);
+  await Deno.mkdir(join(folder, "starting_points.json")); // there, but not a readable file
+  await assert.rejects(() => readmeResults(dir.path, ["pretrained"]));
+});
+
 Deno.test("a default profile not run yet is a line saying so, not an error", async () => {
   await using dir = await temporaryFolder();
   await profileFolder(dir.path, "small");

@@ -252,7 +252,11 @@ function trainingSeconds(study: {
 }
 
 async function readStartingPoints(path: string): Promise<StartingPoint[]> {
-  const text = await Deno.readTextFile(path).catch(() => "[]");
+  // A study from scratch writes no file; any other failure to read one is an error.
+  const text = await Deno.readTextFile(path).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return "[]";
+    throw error;
+  });
   const parsed: unknown = JSON.parse(text);
   const ok = Array.isArray(parsed) &&
     parsed.every((s) =>
