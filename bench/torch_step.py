@@ -31,25 +31,20 @@ ENCODE_BATCH = 64
 def encoder(transformer: dict, architecture: str):
     """A randomly initialised encoder as bench/train_step.ts's benchEncoder builds it."""
     torch.manual_seed(1)
-    if architecture == "bert":
-        config = BertConfig(
-            vocab_size=transformer["vocabSize"],
-            hidden_size=transformer["hidden"],
-            num_hidden_layers=transformer["layers"],
-            num_attention_heads=transformer["heads"],
-            intermediate_size=transformer["intermediate"],
-            max_position_embeddings=transformer["maxLength"],
-            hidden_dropout_prob=0.0,
-            attention_probs_dropout_prob=0.0,
-        )
-        return BertModel(config, add_pooling_layer=False)
-    config = ModernBertConfig(
+    sizes = dict(
         vocab_size=transformer["vocabSize"],
         hidden_size=transformer["hidden"],
         num_hidden_layers=transformer["layers"],
         num_attention_heads=transformer["heads"],
         intermediate_size=transformer["intermediate"],
         max_position_embeddings=transformer["maxLength"],
+    )
+    if architecture == "bert":
+        config = BertConfig(**sizes, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+        return BertModel(config, add_pooling_layer=False)
+    # The suite's ModernBERT (lib/models/suite_encoder.ts), bert-base-uncased's special ids.
+    config = ModernBertConfig(
+        **sizes,
         global_attn_every_n_layers=3,
         local_attention=128,
         tie_word_embeddings=False,
