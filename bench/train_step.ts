@@ -13,9 +13,9 @@ import { contrastiveLoss } from "../lib/losses/contrastive.ts";
 import { gradientsOf } from "../lib/train/loop.ts";
 import { AdamW } from "../lib/train/adamw.ts";
 import { disposeParams } from "../lib/models/params.ts";
-import { type EncoderShape, suiteModernBert } from "../lib/models/suite_encoder.ts";
+import type { EncoderShape } from "../lib/models/suite_encoder.ts";
 import { type EncoderConfig, encoderFlopsPerToken } from "../lib/models/encoder.ts";
-import { parseBertConfig } from "../lib/models/bert.ts";
+import { type Architecture, encoderOfShape } from "../lib/models/encoder_of_shape.ts";
 
 /** The step to time: the encoder, and the batch it trains on. */
 export interface TrainStepShape {
@@ -23,7 +23,7 @@ export interface TrainStepShape {
    * `modernbert`: the suite's own encoder (GeGLU, rotary, no biases); `bert`: transformers'
    * BertModel, the architecture of all-MiniLM-L6-v2, which the pretrained profile trains.
    */
-  architecture: "modernbert" | "bert";
+  architecture: Architecture;
   transformer: EncoderShape;
   colbertDim: number;
   /** Queries per batch; each has one positive document (in-batch negatives). */
@@ -70,16 +70,7 @@ export function randomBatch(
 
 /** The encoder config of `shape`: the suite's ModernBERT, or a BERT of transformers' defaults. */
 export function benchEncoder(shape: TrainStepShape): EncoderConfig {
-  if (shape.architecture === "modernbert") return suiteModernBert(shape.transformer);
-  const { vocabSize, hidden, layers, heads, intermediate, maxLength } = shape.transformer;
-  return parseBertConfig({
-    vocab_size: vocabSize,
-    hidden_size: hidden,
-    num_hidden_layers: layers,
-    num_attention_heads: heads,
-    intermediate_size: intermediate,
-    max_position_embeddings: maxLength,
-  }, "the bench's BERT");
+  return encoderOfShape(shape.transformer, shape.architecture);
 }
 
 /** A ColBERT model of `shape`'s encoder, randomly initialised (seed 1). */

@@ -2,8 +2,8 @@
  * The paper's settings per phase (paper.md, "The three phases"), next to what a profile
  * uses: the notebooks render this side by side so every deviation is visible.
  */
-import { forwardFlopsPerToken } from "../models/suite_encoder.ts";
-import { bertFlopsPerToken, parseBertConfig } from "../models/bert.ts";
+import { encoderFlopsPerToken } from "../models/encoder.ts";
+import { encoderOfShape } from "../models/encoder_of_shape.ts";
 import { markdownTable } from "../util/markdown_table.ts";
 import type { Profile } from "../phases/profile_settings.ts";
 
@@ -33,18 +33,9 @@ function params(profile: Profile): string {
 
 /** Forward FLOPs per token of the student at the backbone phase's length. */
 function flopsPerToken(profile: Profile): number {
-  const length = profile.backbone.maxLength;
-  if (profile.pretrained?.architecture !== "bert") {
-    return forwardFlopsPerToken(profile.student, length);
-  }
-  const { hidden, layers, heads, intermediate } = profile.student;
-  const config = parseBertConfig({
-    hidden_size: hidden,
-    num_hidden_layers: layers,
-    num_attention_heads: heads,
-    intermediate_size: intermediate,
-  }, "the pretrained student");
-  return bertFlopsPerToken(config, length);
+  const architecture = profile.pretrained?.architecture ?? "modernbert";
+  const student = encoderOfShape(profile.student, architecture);
+  return encoderFlopsPerToken(student, profile.backbone.maxLength);
 }
 
 /** How the profile's backbone was pre-trained, in words. */
