@@ -17,6 +17,7 @@ import { byParamName, gradientsOf, type MicroStep, type TrainTask } from "../tra
 import type { Tokenizer } from "../models/tokenizer.ts";
 import { type InputVariant, phaseInputs } from "./input_variant.ts";
 import { type PhaseJob, type PhaseResult, phaseTrainConfig, type StudyContext } from "./phase.ts";
+import { negativesByRank } from "./negatives.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { type SupervisedPool, supervisedPool } from "./supervised_pool.ts";
@@ -168,10 +169,7 @@ export function supervisedJob(context: StudyContext, options: SupervisedOptions)
           return hardNegativeStep(model, tokenizer, {
             queries: picked.map((i) => examples[i].query),
             positives: picked.map((i) => examples[i].positive),
-            negatives: Array.from(
-              { length: settings.negatives },
-              (_, n) => picked.map((i) => negatives[i][n]),
-            ),
+            negatives: negativesByRank(picked.map((i) => negatives[i]), settings.negatives),
           }, settings.temperature);
         },
       });

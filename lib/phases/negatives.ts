@@ -25,3 +25,11 @@ export function lexicalNegatives(
     return picked;
   });
 }
+
+/**
+ * Per-example negatives regrouped by rank, as a contrastive step encodes them: `result[n][i]`
+ * is example i's n-th of the first `count`.
+ */
+export function negativesByRank(perExample: string[][], count: number): string[][] {
+  return Array.from({ length: count }, (_, n) => perExample.map((negatives) => negatives[n]));
+}

@@ -23,6 +23,7 @@ import {
   runPhase,
   type StudyContext,
 } from "./phase.ts";
+import { negativesByRank } from "./negatives.ts";
 import { stepIndices } from "./sampling.ts";
 import { studentFrom } from "./student.ts";
 import { minedNegatives, supervisedPool, teacherExamples } from "./supervised_pool.ts";
@@ -129,9 +130,9 @@ function teacherJob(context: StudyContext, backbone: PhaseResult): PhaseJob {
             return hardNegativeStep(model, tokenizer, {
               queries: picked.map((example) => example.query),
               positives: picked.map((example) => example.positive),
-              negatives: Array.from(
-                { length: settings.negatives },
-                (_, n) => picked.map((example) => example.negatives[n]),
+              negatives: negativesByRank(
+                picked.map((example) => example.negatives),
+                settings.negatives,
               ),
             }, DENSE_TEACHER_TEMPERATURE);
           }
