@@ -235,6 +235,23 @@ Deno.test("hybridScorer: fuseScores of the candidates' cosines and BM25 scores (
   assert.ok(!unrelated.some(({ id }) => id === "d6"), "d6 shares no term with its query");
 });
 
+Deno.test("hybridScorer: BM25's weight 0 gives the candidates' dense z-scores, as fuseScores does", async () => {
+  const { model, tokenizer } = await setup();
+  const query = "river garden";
+  const candidateIds = ["d4", "d1", "d5", "d2"];
+  const candidates = candidateIds.map((id) => documentText(CORPUS.get(id)!));
+  const cosines = await referenceCosines(model, tokenizer, query, candidates);
+  const { index } = bm25Retriever(CORPUS);
+  const matched = new Map(index.search(query, CORPUS.size).map(({ id, score }) => [id, score]));
+  const lexical = candidateIds.map((id) => matched.get(id) ?? 0);
+  const actual = await hybridScorer(model, tokenizer, { corpus: CORPUS, weight: 0 })(
+    query,
+    candidates,
+  );
+  assertClose(actual, fuseScores(cosines, lexical, 0), 1e-3);
+  assertClose(actual, standardised(cosines), 1e-3);
+});
+
 Deno.test("teacherScorer: a hybrid profile's teacher is hybridScorer at the profile's BM25 weight", async () => {
   const { model, tokenizer } = await setup();
   const context = await toyContext();

@@ -105,6 +105,12 @@ export function hybridScorer(
   tokenizer: Tokenizer,
   options: HybridOptions,
 ): (query: string, documents: readonly string[]) => Promise<number[]> {
+  // At weight 0 BM25 adds 0 x z(BM25) to each score and the candidates are given, so the
+  // fused scores are z(dense) whatever BM25 says: neither index nor search is needed.
+  if (options.weight === 0) {
+    return async (query, documents) =>
+      standardised(await denseScores(dense, tokenizer, query, documents));
+  }
   const { index } = bm25Retriever(options.corpus);
   // The candidates come as texts (the KD file's teacher sees what the students see).
   const textIds = new Map(
