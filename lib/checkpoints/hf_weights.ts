@@ -18,26 +18,19 @@ export const SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
  * it names (sorted); errors name what is missing.
  */
 export async function weightFiles(dir: string): Promise<string[]> {
-  const single = join(dir, SAFETENSORS_FILE);
-  if (await exists(single)) return [single];
-  const indexPath = join(dir, SAFETENSORS_INDEX_FILE);
-  if (!await exists(indexPath)) {
-    throw new Error(
-      `${dir}: no ${SAFETENSORS_FILE} or ${SAFETENSORS_INDEX_FILE} (only safetensors weights are read)`,
-    );
-  }
-  const shards = new Set(parseIndex(await Deno.readTextFile(indexPath), indexPath).values());
-  return [indexPath, ...[...shards].sort().map((shard) => join(dir, shard))];
+  const layout = await weightLayout(dir);
+  if ("single" in layout) return [layout.single];
+  const shards = new Set(layout.weightMap.values());
+  return [layout.indexPath, ...[...shards].sort().map((shard) => join(dir, shard))];
 }
 
 /** Every tensor of the folder `dir`; errors name the file that is missing or damaged. */
 export async function readHfWeights(dir: string): Promise<Map<string, NamedArray>> {
-  const [first] = await weightFiles(dir);
-  if (first.endsWith(SAFETENSORS_FILE)) {
-    return decodeSafetensors(await readBytes(first), first).tensors;
+  const layout = await weightLayout(dir);
+  if ("single" in layout) {
+    return decodeSafetensors(await readBytes(layout.single), layout.single).tensors;
   }
-  const indexPath = first;
-  const weightMap = parseIndex(await Deno.readTextFile(indexPath), indexPath);
+  const { indexPath, weightMap } = layout;
   const tensors = new Map<string, NamedArray>();
   for (const shard of new Set(weightMap.values())) {
     const path = join(dir, shard);
@@ -66,6 +59,21 @@ export async function writeHfWeights(
   const bytes = encodeSafetensors({ tensors, metadata: { format: "pt" } });
   await writeFileAtomic(join(dir, SAFETENSORS_FILE), bytes);
   return bytes;
+}
+
+/** A folder's weights: one file, or a sharded checkpoint's index and its tensor -> shard map. */
+type WeightLayout = { single: string } | { indexPath: string; weightMap: Map<string, string> };
+
+async function weightLayout(dir: string): Promise<WeightLayout> {
+  const single = join(dir, SAFETENSORS_FILE);
+  if (await exists(single)) return { single };
+  const indexPath = join(dir, SAFETENSORS_INDEX_FILE);
+  if (!await exists(indexPath)) {
+    throw new Error(
+      `${dir}: no ${SAFETENSORS_FILE} or ${SAFETENSORS_INDEX_FILE} (only safetensors weights are read)`,
+    );
+  }
+  return { indexPath, weightMap: parseIndex(await Deno.readTextFile(indexPath), indexPath) };
 }
 
 function parseIndex(text: string, path: string): Map<string, string> {
