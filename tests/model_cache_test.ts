@@ -195,13 +195,14 @@ Deno.test("model sources: local folders as they are; bad specs in one line", asy
   await assert.rejects(resolveModel("pypi:package"), /^Error: pypi:package: malformed; /);
 });
 
-Deno.test("model cache: COLBERT_MODELS names the root, else .cache/models here", () => {
+Deno.test("model cache: COLBERT_MODELS names the root, else .cache/models here or under a given root", () => {
   const before = Deno.env.get("COLBERT_MODELS");
   try {
     Deno.env.set("COLBERT_MODELS", "/some/models");
     assert.equal(defaultModelCache().root, "/some/models");
     Deno.env.delete("COLBERT_MODELS");
     assert.equal(defaultModelCache().root, join(Deno.cwd(), ".cache", "models"));
+    assert.equal(defaultModelCache("/checkout").root, "/checkout/.cache/models");
   } finally {
     if (before !== undefined) Deno.env.set("COLBERT_MODELS", before);
   }

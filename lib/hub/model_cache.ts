@@ -176,7 +176,10 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await Deno.stat(path).catch(() => null))?.isDirectory ?? false;
 }
 
-/** The root named by `COLBERT_MODELS`, else `.cache/models` under the working directory. */
-export function defaultModelCache(): ModelCache {
-  return new ModelCache(Deno.env.get("COLBERT_MODELS") ?? join(Deno.cwd(), ".cache", "models"));
+/**
+ * The root named by `COLBERT_MODELS`, else `.cache/models` under `root`: the working directory
+ * for the CLI, the checkout for the study (whose notebooks run from notebooks/).
+ */
+export function defaultModelCache(root = Deno.cwd()): ModelCache {
+  return new ModelCache(Deno.env.get("COLBERT_MODELS") ?? join(root, ".cache", "models"));
 }

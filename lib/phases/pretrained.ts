@@ -14,7 +14,7 @@ import { encoderShape } from "../models/encoder.ts";
 import { type Model, withHead } from "../models/model.ts";
 import { disposeParams } from "../models/params.ts";
 import type { Tokenizer } from "../models/tokenizer.ts";
-import { ModelCache } from "../hub/model_cache.ts";
+import { defaultModelCache, type ModelCache } from "../hub/model_cache.ts";
 import { resolveModel } from "../hub/model_source.ts";
 import { REPO_ROOT } from "../cache/code_version.ts";
 import { sha256File, sha256Hex } from "../util/checksum.ts";
@@ -35,7 +35,7 @@ export interface PretrainedContext {
  * notebooks run from notebooks/).
  */
 export function studyModelCache(): ModelCache {
-  return new ModelCache(Deno.env.get("COLBERT_MODELS") ?? join(REPO_ROOT, ".cache", "models"));
+  return defaultModelCache(REPO_ROOT);
 }
 
 /**
