@@ -6,7 +6,7 @@
  */
 import { parseBertConfig } from "./bert.ts";
 import type { EncoderConfig } from "./encoder.ts";
-import { type EncoderShape, suiteModernBert } from "./suite_encoder.ts";
+import { configSizes, type EncoderShape, suiteModernBert } from "./suite_encoder.ts";
 
 /** The encoder architectures a shape can be built as. */
 export type Architecture = "modernbert" | "bert";
@@ -14,12 +14,5 @@ export type Architecture = "modernbert" | "bert";
 /** The config of an encoder of `shape` built as `architecture`. */
 export function encoderOfShape(shape: EncoderShape, architecture: Architecture): EncoderConfig {
   if (architecture === "modernbert") return suiteModernBert(shape);
-  return parseBertConfig({
-    vocab_size: shape.vocabSize,
-    hidden_size: shape.hidden,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    intermediate_size: shape.intermediate,
-    max_position_embeddings: shape.maxLength,
-  }, `a BERT of ${shape.layers} x ${shape.hidden}`);
+  return parseBertConfig(configSizes(shape), `a BERT of ${shape.layers} x ${shape.hidden}`);
 }

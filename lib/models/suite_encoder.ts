@@ -26,6 +26,18 @@ export interface EncoderShape {
   maxLength: number;
 }
 
+/** The sizes of `shape` under the keys transformers' BERT and ModernBERT configs share. */
+export function configSizes(shape: EncoderShape): Record<string, number> {
+  return {
+    vocab_size: shape.vocabSize,
+    hidden_size: shape.hidden,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    intermediate_size: shape.intermediate,
+    max_position_embeddings: shape.maxLength,
+  };
+}
+
 /** bert-base-uncased's [PAD], [CLS], [SEP] ids, which ModernBERT's config names too. */
 const BERT_IDS = { pad_token_id: 0, cls_token_id: 101, sep_token_id: 102 };
 
@@ -38,12 +50,7 @@ export function suiteModernBert(shape: EncoderShape): ModernBertConfig {
   return parseModernBertConfig({
     model_type: "modernbert",
     architectures: ["ModernBertModel"],
-    vocab_size: shape.vocabSize,
-    hidden_size: shape.hidden,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    intermediate_size: shape.intermediate,
-    max_position_embeddings: shape.maxLength,
+    ...configSizes(shape),
     global_attn_every_n_layers: 3,
     local_attention: 128,
     tie_word_embeddings: false,
