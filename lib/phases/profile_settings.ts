@@ -3,6 +3,7 @@
  * apart from the profiles themselves (profiles.ts) because the settings check
  * (settings_check.ts) reads it and the profiles call the check.
  */
+import type { Architecture } from "../models/encoder_of_shape.ts";
 import type { EncoderShape } from "../models/suite_encoder.ts";
 
 /** Optimisation and batch settings of one contrastive or distillation phase. */
@@ -26,7 +27,7 @@ export interface PretrainedStart {
    */
   denseTrained?: boolean;
   /** Set with `denseTrained`: the student's architecture (its config.json's model_type). */
-  architecture?: "bert" | "modernbert";
+  architecture?: Architecture;
 }
 
 /**
