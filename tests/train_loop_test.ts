@@ -10,6 +10,7 @@ import { loadModelFolder } from "../lib/checkpoints/model_folder.ts";
 import { encodePooled } from "../lib/models/model.ts";
 import { disposeParams } from "../lib/models/params.ts";
 import { formatDuration, formatProgress } from "../lib/train/progress.ts";
+import { testBackends } from "./backends.ts";
 import { TOY_CONFIG, TOY_TRAIN, toyTask } from "./toy_training.ts";
 
 Deno.test("AdamW matches a scalar reference implementation of PyTorch's update", async () => {
@@ -33,6 +34,64 @@ Deno.test("AdamW matches a scalar reference implementation of PyTorch's update",
   });
   assert.ok(Math.abs(params.get("w")!.dataSync()[0] - w) < 1e-6);
 });
+
+/** AdamW on one parameter with tf ops, written out as PyTorch's update: the reference. */
+function adamWAlone(
+  w: tf.Tensor,
+  state: { m: tf.Tensor; v: tf.Tensor },
+  grad: tf.Tensor,
+  { rate, step, weightDecay }: { rate: number; step: number; weightDecay: number },
+): tf.Tensor {
+  state.m = tf.add(tf.mul(state.m, 0.9), tf.mul(grad, 1 - 0.9));
+  state.v = tf.add(tf.mul(state.v, 0.999), tf.mul(tf.square(grad), 1 - 0.999));
+  const denominator = tf.add(tf.sqrt(tf.div(state.v, 1 - 0.999 ** step)), 1e-8);
+  const update = tf.div(tf.div(state.m, 1 - 0.9 ** step), denominator);
+  return tf.sub(tf.mul(w, 1 - rate * weightDecay), tf.mul(update, rate));
+}
+
+for (const backend of await testBackends()) {
+  Deno.test(`[${backend}] AdamW's joint update of small parameters equals one parameter at a time, bit for bit`, async () => {
+    await initBackend(backend);
+    // Small parameters are updated laid end to end, the 300 x 300 one alone; a head moves at
+    // headScale x lr, and a parameter without a gradient must not move at all.
+    const shapes: [string, number[]][] = [
+      ["encoder.a", [3, 4]],
+      ["encoder.b", [5]],
+      ["encoder.big", [300, 300]],
+      ["head.c", [2, 3]],
+      ["head.unused", [4]],
+    ];
+    const initial = shapes.map(([, shape], i) => tf.randomNormal(shape, 0, 1, "float32", i + 1));
+    const params = new Map(shapes.map(([name], i) => [name, tf.variable(initial[i])]));
+    const config = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 };
+    const optimizer = new AdamW(params, config);
+    const expected = [...initial];
+    const moments = initial.map((w) => ({ m: tf.zerosLike(w), v: tf.zerosLike(w) }));
+    for (let step = 1; step <= 3; step++) {
+      const grads = new Map(
+        shapes.slice(0, 4).map((
+          [name, shape],
+          i,
+        ) => [name, tf.randomNormal(shape, 0, 1, "float32", 100 * step + i)]),
+      );
+      optimizer.apply(grads, 0.01, 3);
+      shapes.slice(0, 4).forEach(([name], i) => {
+        const rate = name.startsWith("head.") ? 0.03 : 0.01;
+        expected[i] = adamWAlone(expected[i], moments[i], grads.get(name)!, {
+          rate,
+          step,
+          weightDecay: 0.1,
+        });
+      });
+    }
+    const state = await optimizer.state();
+    for (const [i, [name]] of shapes.entries()) {
+      assert.deepEqual(await params.get(name)!.data(), await expected[i].data(), name);
+      assert.deepEqual(state.get("adam.m." + name)!.data, await moments[i].m.data(), name);
+      assert.deepEqual(state.get("adam.v." + name)!.data, await moments[i].v.data(), name);
+    }
+  });
+}
 
 Deno.test("linear schedule and gradient clipping", async () => {
   await initBackend("cpu");

@@ -26,6 +26,10 @@ export const ADAMW_DEFAULTS: AdamWConfig = {
   weightDecay: 0,
 };
 
+// Parameters under this many values are updated together (see AdamW.#update); larger ones
+// alone, where copying them end to end would cost more than their kernels' fixed cost.
+const SMALL_PARAMETER = 65_536;
+
 /** AdamW state over a fixed set of named parameters. */
 export class AdamW {
   /** Number of updates applied so far (the bias correction needs it). */
@@ -45,24 +49,54 @@ export class AdamW {
    * outside the encoder (a head) move at `headScale` x `lr`.
    */
   apply(grads: Map<string, tf.Tensor>, lr: number, headScale = 1): void {
-    const { beta1, beta2, epsilon, weightDecay } = this.config;
     this.step++;
+    tf.tidy(() => {
+      const small = new Map<number, string[]>();
+      for (const [name, variable] of this.params) {
+        if (!grads.has(name)) continue; // a parameter the loss does not reach (an unused head)
+        const rate = name.startsWith(ENCODER_PREFIX) ? lr : lr * headScale;
+        if (variable.size >= SMALL_PARAMETER) this.#update([name], grads, rate);
+        else small.set(rate, [...(small.get(rate) ?? []), name]);
+      }
+      for (const [rate, names] of small) this.#update(names, grads, rate);
+    });
+  }
+
+  /**
+   * The update of `names` at `rate`, computed on their values laid end to end: each value is
+   * the same as in an update of one parameter at a time (every operation is elementwise), but
+   * a 6-layer encoder's ~60 biases and norm weights take 14 kernels instead of ~850, whose
+   * fixed cost was most of their update's time.
+   */
+  #update(names: string[], grads: Map<string, tf.Tensor>, rate: number): void {
+    const { beta1, beta2, epsilon, weightDecay } = this.config;
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;
-    tf.tidy(() => {
-      for (const [name, variable] of this.params) {
-        const grad = grads.get(name);
-        if (!grad) continue; // a parameter the loss does not reach (e.g. an unused head)
-        const m = this.#first.get(name)!;
-        const v = this.#second.get(name)!;
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
-        const denominator = tf.add(tf.sqrt(tf.div(v, correction2)), epsilon);
-        const update = tf.div(tf.div(m, correction1), denominator);
-        const rate = name.startsWith(ENCODER_PREFIX) ? lr : lr * headScale;
-        const decayed = weightDecay ? tf.mul(variable, 1 - rate * weightDecay) : variable;
-        variable.assign(tf.sub(decayed, tf.mul(update, rate)));
-      }
+    const joined = (tensors: tf.Tensor[]) =>
+      tensors.length === 1 ? tensors[0] : tf.concat(tensors.map((t) => t.reshape([-1])));
+    const variables = names.map((name) => this.params.get(name)!);
+    const grad = joined(names.map((name) => grads.get(name)!));
+    const m = tf.add(
+      tf.mul(joined(names.map((name) => this.#first.get(name)!)), beta1),
+      tf.mul(grad, 1 - beta1),
+    );
+    const v = tf.add(
+      tf.mul(joined(names.map((name) => this.#second.get(name)!)), beta2),
+      tf.mul(tf.square(grad), 1 - beta2),
+    );
+    const denominator = tf.add(tf.sqrt(tf.div(v, correction2)), epsilon);
+    const update = tf.div(tf.div(m, correction1), denominator);
+    const value = joined(variables);
+    const decayed = weightDecay ? tf.mul(value, 1 - rate * weightDecay) : value;
+    const next = tf.sub(decayed, tf.mul(update, rate));
+    const sizes = variables.map((variable) => variable.size);
+    const parts = (tensor: tf.Tensor) => names.length === 1 ? [tensor] : tf.split(tensor, sizes);
+    const [ms, vs, nexts] = [parts(m), parts(v), parts(next)];
+    names.forEach((name, i) => {
+      const shape = variables[i].shape;
+      this.#first.get(name)!.assign(ms[i].reshape(shape));
+      this.#second.get(name)!.assign(vs[i].reshape(shape));
+      variables[i].assign(nexts[i].reshape(shape));
     });
   }
 
