@@ -1,7 +1,8 @@
 /**
  * The heap one training step (no optimizer) or one encoding call grows the wasm backend to, at
  * a given encoder and batch shape: the measurements lib/compute/heap_need.ts's estimates are
- * fitted to (tests/heap_need_test.ts keeps them). Also tf.profile's peak tensor bytes.
+ * fitted to (tests/heap_need_test.ts keeps them). Also tf.profile's peak tensor bytes, and the
+ * process's peak resident set (what the tensorflow backend is held to).
  *
  * ```sh
  * # backend layers hidden heads intermediate batch query-length document-length [encode] [bert]
@@ -14,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendName, initBackend } from "../lib/compute/backend.ts";
 import { benchGradients, benchModel, randomBatch } from "./train_step.ts";
 import { encodeOnce } from "./encode_step.ts";
+import { peakResidentBytes } from "./peak_memory.ts";
 
 if (import.meta.main) {
   const [backend, ...sizes] = Deno.args;
@@ -47,5 +49,6 @@ if (import.meta.main) {
     heapBytes: wasm?.HEAPU8.byteLength,
     peakTensorBytes: info.peakBytes,
     tensorBytesBefore: before,
+    peakResidentBytes: peakResidentBytes(),
   }));
 }

@@ -93,6 +93,14 @@ function foreignLlvm(): string | undefined {
   return maps.match(/\/\S*libLLVM\S*/)?.[0];
 }
 
+// The tfjs-node package the tensorflow backend runs on, once it has started.
+let tensorflowPackage: string | undefined;
+
+/** True when the tensorflow backend runs on tfjs-node-gpu (CUDA), whose memory is the GPU's. */
+export function tensorflowOnGpu(): boolean {
+  return tensorflowPackage === "@tensorflow/tfjs-node-gpu";
+}
+
 async function registerTensorflow(): Promise<void> {
   const errors: string[] = [];
   for (const specifier of TFJS_NODE_PACKAGES) {
@@ -118,6 +126,7 @@ async function registerTensorflow(): Promise<void> {
     keepFreedMemory();
     try {
       await import(specifier);
+      tensorflowPackage = specifier;
       shareUnchangedTensors();
       return;
     } catch (error) {

@@ -1,29 +1,37 @@
 /**
- * How much of the wasm backend's heap a training micro-batch or an encoding call needs, from
- * the encoder's shape and the batch's, so that a batch that cannot fit is split or refused
- * before it starts (the heap is 4 GiB; past it, tfjs-backend-wasm dies with
- * `RuntimeError: Aborted()` inside `registerTensor`, mid-step).
+ * How much memory a training micro-batch or an encoding call needs, from the encoder's shape and
+ * the batch's, so that a batch that cannot fit is split or refused before it starts: on wasm the
+ * heap is 4 GiB, and past it tfjs-backend-wasm dies with `RuntimeError: Aborted()` inside
+ * `registerTensor`, mid-step; on tensorflow (tfjs-node on the CPU) the process grows until the
+ * kernel kills it.
  *
  * The estimates are fitted to the heap the wasm backend had grown to after one step or one
  * call (`bench/heap_probe.ts`, seven training and four encoding shapes from 2 x 128
  * to 6 x 384, heads 2-12, intermediate 192-1152, lengths 32-512); they came within 14% of every
- * measurement, hence {@link HEAP_SHARE}. A backend other than wasm (TensorFlow's own library,
- * webgpu) has no such limit here: {@link heapLimitBytes} is Infinity there.
+ * measurement, hence {@link HEAP_SHARE}. The tensorflow backend's peak resident set came to
+ * 0.67-0.97 of the same estimates (six shapes at 6 x 384, BERT and ModernBERT, training at 16 to
+ * 64 x (32 + 128) and encoding 64 and 256 x 180): they bound it, and are held to the machine's
+ * memory. They over-count BERT (fitted on ModernBERT's wider GeGLU feed-forward), which is why
+ * tensorflow is not held to a share of it: the pretrained profile's supervised batch is
+ * estimated at 20.9 GiB and runs here in 23.5 GiB. Elsewhere (webgpu, tfjs-node-gpu, cpu) no
+ * limit is known: {@link memoryLimit} is unbounded there.
  *
  * ```ts
  * const need = trainingHeapBytes(shape, [{ rows: 16, length: 32 }, { rows: 16, length: 128 }]);
- * if (need > heapLimitBytes()) ... // split, or refuse naming the setting
+ * if (need > memoryLimit().bytes) ... // split, or refuse naming the setting
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
 import type { EncoderShape } from "../models/suite_encoder.ts";
+import { tensorflowOnGpu } from "./backend.ts";
 
 /** The largest heap tfjs-backend-wasm can grow to (emscripten's getHeapMax: 4 GiB - 64 KiB). */
 export const WASM_HEAP_BYTES = 4_294_901_760;
 
 /**
- * The share of the heap a batch may be planned to fill: the estimates' error (up to 14%), and
- * the heap's growth in steps and its fragmentation, take the rest.
+ * The share of the memory a batch may be planned to fill: the estimates' error (up to 14%), the
+ * heap's growth in steps and its fragmentation (and off wasm, the rest of the process) take the
+ * rest.
  */
 export const HEAP_SHARE = 0.85;
 
@@ -72,9 +80,46 @@ export function encodingHeapBytes(shape: EncoderShape, batch: SequenceBatch): nu
     rows * length * (24 * hidden + 24 * intermediate) + 5.2 * rows * heads * length * length);
 }
 
-/** Heap bytes a batch may be planned to take on the current backend (Infinity off wasm). */
-export function heapLimitBytes(backend: string = tf.getBackend()): number {
-  return backend === "wasm" ? HEAP_SHARE * WASM_HEAP_BYTES : Infinity;
+/** The memory a backend's batches are planned against. */
+export interface MemoryLimit {
+  /** The backend the batches run on. */
+  backend: string;
+  /** What the memory is, for messages: "the wasm backend's heap". */
+  name: string;
+  /** All of it: the wasm heap's maximum, or this machine's memory (Infinity where unknown). */
+  total: number;
+  /** The bytes a batch may be planned to take: on wasm {@link HEAP_SHARE} of `total`. */
+  bytes: number;
+}
+
+/** The limit on `backend` (the current one by default); unbounded where none is known. */
+export function memoryLimit(backend: string = tf.getBackend()): MemoryLimit {
+  if (backend === "wasm") {
+    const total = WASM_HEAP_BYTES;
+    return { backend, name: "the wasm backend's heap", total, bytes: HEAP_SHARE * total };
+  }
+  if (backend === "tensorflow" && !tensorflowOnGpu()) {
+    // The estimates over-count tensorflow's peak (0.67-0.97 of them, measured), so a batch
+    // may be planned against all of the memory: what is refused is what could not fit at all.
+    const total = machineMemoryBytes();
+    return { backend, name: "this machine's memory", total, bytes: total };
+  }
+  return { backend, name: `the ${backend} backend's memory`, total: Infinity, bytes: Infinity };
+}
+
+/** The memory this process may use: the machine's, or its control group's limit if lower. */
+export function machineMemoryBytes(): number {
+  let total = Deno.systemMemoryInfo().total;
+  // cgroup v2, then v1: a container's limit, which the machine's total does not show.
+  for (const file of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
+    try {
+      const limit = Number(Deno.readTextFileSync(file).trim()); // "max" reads as NaN
+      if (limit > 0) total = Math.min(total, limit);
+    } catch {
+      // No such control group here.
+    }
+  }
+  return total;
 }
 
 /**
@@ -84,10 +129,10 @@ export function heapLimitBytes(backend: string = tf.getBackend()): number {
 export function rowsThatFit(
   rows: number,
   need: (rows: number) => number,
-  limit: number = heapLimitBytes(),
+  limit: MemoryLimit = memoryLimit(),
 ): number {
   let fitting = rows;
-  while (fitting > 0 && need(fitting) > limit) fitting--;
+  while (fitting > 0 && need(fitting) > limit.bytes) fitting--;
   return fitting;
 }
 
@@ -97,18 +142,21 @@ export function gibibytes(bytes: number): string {
 }
 
 /**
- * Throw, before any step runs, when `need` bytes exceed the heap: the message names the batch,
- * the estimate, the limit and `setting`, what to lower (or `--backend tensorflow`).
+ * Throw, before any step runs, when `need` bytes exceed the limit: the message names the batch,
+ * the estimate, the limit and `setting`, what to lower (on wasm, or `--backend tensorflow`).
  */
 export function refuseUnlessFits(
   need: number,
-  options: { what: string; setting: string; limit?: number },
+  options: { what: string; setting: string; limit?: MemoryLimit },
 ): void {
-  const limit = options.limit ?? heapLimitBytes();
-  if (need <= limit) return;
+  const limit = options.limit ?? memoryLimit();
+  if (need <= limit.bytes) return;
+  const elsewhere = limit.backend === "wasm"
+    ? ", or use --backend tensorflow, which is held only to the machine's memory"
+    : "";
   throw new Error(
-    `${options.what} needs about ${gibibytes(need)} of the wasm backend's heap, more than ` +
-      `the ${gibibytes(limit)} it can safely take (of ${gibibytes(WASM_HEAP_BYTES)}); lower ` +
-      `${options.setting}, or use --backend tensorflow, which has no such limit`,
+    `${options.what} needs about ${gibibytes(need)} of ${limit.name}, more than the ` +
+      `${gibibytes(limit.bytes)} it can safely take (of ${gibibytes(limit.total)}); lower ` +
+      `${options.setting}${elsewhere}`,
   );
 }

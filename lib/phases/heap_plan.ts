@@ -1,16 +1,18 @@
 /**
- * Each training phase's batch against the wasm backend's heap, decided before the first step
- * (lib/compute/heap_need.ts estimates): GradCache's chunks are made smaller until one fits,
- * since its gradient is the whole batch's at any chunk size; a supervised batch or a
- * distillation micro-batch that cannot fit is refused with the profile setting to change.
- * A batch that fits is left exactly as the profile sets it, so runs that fit keep their
- * numbers bit for bit. Off wasm nothing here splits or refuses (no heap limit).
+ * Each training phase's batch against the backend's memory (the wasm heap, or the machine's
+ * memory on tensorflow), decided before the first step (lib/compute/heap_need.ts estimates):
+ * GradCache's chunks are made smaller until one fits, since its gradient is the whole batch's
+ * at any chunk size; a supervised batch or a distillation micro-batch that cannot fit is
+ * refused with the profile setting to change. A batch that fits is left exactly as the profile
+ * sets it, so runs that fit keep their numbers bit for bit. Where no limit is known (webgpu,
+ * tfjs-node-gpu, cpu) nothing here splits or refuses.
  */
 import { encoderShape } from "../models/encoder.ts";
 import { colbertLengths } from "../models/colbert_inputs.ts";
 import type { Model } from "../models/model.ts";
 import {
-  heapLimitBytes,
+  type MemoryLimit,
+  memoryLimit,
   refuseUnlessFits,
   rowsThatFit,
   type SequenceBatch,
@@ -29,7 +31,7 @@ function need(model: Model, batches: SequenceBatch[]): number {
 export function gradCacheChunk(
   model: Model,
   chunkSize: number,
-  limit: number = heapLimitBytes(),
+  limit: MemoryLimit = memoryLimit(),
 ): number {
   const { query, document } = colbertLengths(model.config.inputs);
   const rows = (count: number) => [{ rows: count, length: Math.max(query, document) }];
@@ -52,7 +54,7 @@ export function gradCacheChunk(
 export function checkSupervisedBatch(
   model: Model,
   settings: { batchSize: number; negatives: number; group?: string },
-  limit: number = heapLimitBytes(),
+  limit: MemoryLimit = memoryLimit(),
 ): void {
   const group = settings.group ?? "supervised";
   const { query, document } = colbertLengths(model.config.inputs);
@@ -75,7 +77,7 @@ export function checkSupervisedBatch(
 export function checkDistillationMicroBatch(
   model: Model,
   settings: { microSize: number; perQuery: number },
-  limit: number = heapLimitBytes(),
+  limit: MemoryLimit = memoryLimit(),
 ): void {
   const { query, document } = colbertLengths(model.config.inputs);
   const { microSize, perQuery } = settings;
@@ -99,7 +101,7 @@ export function checkDistillationMicroBatch(
 export function checkTeacherBatch(
   model: Model,
   settings: { batchSize: number; negatives: number; pairLength: number },
-  limit: number = heapLimitBytes(),
+  limit: MemoryLimit = memoryLimit(),
 ): void {
   const rows = settings.batchSize * (1 + settings.negatives);
   refuseUnlessFits(need(model, [{ rows, length: settings.pairLength }]), {
@@ -122,7 +124,7 @@ const MLM_MASKED_SHARE = 0.15;
 export function checkBackboneMicroBatch(
   model: Model,
   settings: { microSize: number; maxLength: number },
-  limit: number = heapLimitBytes(),
+  limit: MemoryLimit = memoryLimit(),
 ): void {
   const { microSize: rows, maxLength: length } = settings;
   const logits = MLM_MASKED_SHARE * rows * length * model.config.transformer.vocabSize;

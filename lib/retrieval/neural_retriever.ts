@@ -25,8 +25,8 @@ import { encoderShape } from "../models/encoder.ts";
 import { colbertLengths } from "../models/colbert_inputs.ts";
 
 /**
- * Texts encoded per call: `batchSize`, or fewer where a call of it would not fit the wasm
- * backend's heap at the side's longest input (a call that fits is never split, so its
+ * Texts encoded per call: `batchSize`, or fewer where a call of it would not fit the backend's
+ * memory (the wasm heap, or the machine's on tensorflow) at the side's longest input (a call that fits is never split, so its
  * vectors stay bit for bit what they were). Throws when not even one text fits.
  */
 export function encodeChunkSize(model: Model, side: Side, batchSize: number): number {
