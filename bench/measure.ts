@@ -91,14 +91,14 @@ async function measure(task: Task): Promise<Record<string, unknown>> {
     case "train": {
       await usePath(task.path);
       const { shape, source } = trainShape(task.model, task.batch);
-      // The raw step is timed, not split: on wasm, one that cannot fit the heap is refused
+      // The raw step is timed, not split: one that cannot fit the backend's memory is refused
       // with the estimate, as the phases refuse it, instead of aborting inside the backend.
       const { batch, queryLength, documentLength } = shape;
       refuseUnlessFits(
         trainingHeapBytes(shape.transformer, [
           { rows: batch, length: queryLength },
           { rows: batch, length: documentLength },
-        ]),
+        ], shape.architecture),
         { what: `the step at ${batch} x (${queryLength} + ${documentLength})`, setting: "batch" },
       );
       return { ...await timeTrainStep(shape), source };

@@ -6,23 +6,23 @@
  * kernel kills it.
  *
  * The estimates are fitted to the heap the wasm backend had grown to after one step or one
- * call (`bench/heap_probe.ts`, seven training and four encoding shapes from 2 x 128
- * to 6 x 384, heads 2-12, intermediate 192-1152, lengths 32-512); they came within 14% of every
- * measurement, hence {@link HEAP_SHARE}. The tensorflow backend's peak resident set came to
- * 0.67-0.97 of the same estimates (six shapes at 6 x 384, BERT and ModernBERT, training at 16 to
- * 64 x (32 + 128) and encoding 64 and 256 x 180): they bound it, and are held to the machine's
- * memory. They over-count BERT (fitted on ModernBERT's wider GeGLU feed-forward), which is why
- * tensorflow is not held to a share of it: the pretrained profile's supervised batch is
- * estimated at 20.9 GiB and runs here in 23.5 GiB. Elsewhere (webgpu, tfjs-node-gpu, cpu) no
- * limit is known: {@link memoryLimit} is unbounded there.
+ * call (`bench/heap_probe.ts`: the suite's ModernBERT at seven training and four encoding shapes
+ * from 2 x 128 to 6 x 384, heads 2-12, intermediate 192-1152, lengths 32-512; BERT's feed-forward
+ * at all-MiniLM-L6-v2's shape, two of each); they came within 14% of every measurement, hence
+ * {@link HEAP_SHARE}. On tensorflow a training step's peak resident set came to 0.82-1.10 of the
+ * same estimates (BERT and ModernBERT at 6 x 384, training at 16 to 64 x (32 + 128), and
+ * ModernBERT-base's shape at 8 x (32 + 128)), so batches are planned against the same share of
+ * the machine's memory. Elsewhere (webgpu, tfjs-node-gpu, cpu) no limit is known:
+ * {@link memoryLimit} is unbounded there.
  *
  * ```ts
- * const need = trainingHeapBytes(shape, [{ rows: 16, length: 32 }, { rows: 16, length: 128 }]);
+ * const need = trainingHeapBytes(shape, [{ rows: 16, length: 32 }, { rows: 16, length: 128 }], "bert");
  * if (need > memoryLimit().bytes) ... // split, or refuse naming the setting
  * ```
  */
 import * as tf from "@tensorflow/tfjs";
 import type { EncoderShape } from "../models/suite_encoder.ts";
+import type { Architecture } from "../models/encoder_of_shape.ts";
 import { tensorflowOnGpu } from "./backend.ts";
 
 /** The largest heap tfjs-backend-wasm can grow to (emscripten's getHeapMax: 4 GiB - 64 KiB). */
@@ -43,41 +43,64 @@ export interface SequenceBatch {
 
 const FLOAT = 4;
 
-/** Weights of an encoder of `shape` (token table, blocks), as suite_encoder.ts builds them. */
-export function encoderParameters(shape: EncoderShape): number {
+/**
+ * Weights of an encoder of `shape` (token table, blocks): ModernBERT's GeGLU has three
+ * `hidden x intermediate` projections a layer (two in, one out), BERT's feed-forward two.
+ */
+export function encoderParameters(shape: EncoderShape, architecture: Architecture): number {
   const { vocabSize, hidden, intermediate, layers } = shape;
-  return vocabSize * hidden + layers * (4 * hidden * hidden + 3 * hidden * intermediate) +
+  const projections = architecture === "bert" ? 2 : 3;
+  return vocabSize * hidden +
+    layers * (4 * hidden * hidden + projections * hidden * intermediate) +
     (2 * layers + 1) * hidden;
 }
+
+// Floats kept per token and feed-forward unit, training and encoding: fitted on ModernBERT's
+// GeGLU, and on BERT's GELU (bench/heap_probe.ts ... bert), whose activations are half as wide.
+const FEED_FORWARD_FLOATS: Record<Architecture, { training: number; encoding: number }> = {
+  modernbert: { training: 32, encoding: 24 },
+  bert: { training: 18, encoding: 10 },
+};
 
 /**
  * Heap bytes of one training micro-batch on the wasm backend: forward and backward of every
  * batch in `batches` under one gradient tape, then an AdamW update. What the tape keeps grows
- * with tokens x width in every layer (about 67 floats per hidden unit and 32 per GeGLU unit)
- * and with the attention scores (about 14 floats per score); the weights come about 8 times
- * (weights, their gradients, the whole-vocabulary scatter of the embedding gradient, AdamW's
- * two moments and its temporaries).
+ * with tokens x width in every layer (about 67 floats per hidden unit, and per feed-forward unit
+ * 32 for a GeGLU, 18 for a GELU) and with the attention scores (about 14 floats per
+ * score); the weights come about 8 times (weights, their gradients, the whole-vocabulary scatter
+ * of the embedding gradient, AdamW's two moments and its temporaries).
  */
-export function trainingHeapBytes(shape: EncoderShape, batches: SequenceBatch[]): number {
+export function trainingHeapBytes(
+  shape: EncoderShape,
+  batches: SequenceBatch[],
+  architecture: Architecture,
+): number {
   const { hidden, intermediate, heads, layers } = shape;
+  const perUnit = FEED_FORWARD_FLOATS[architecture].training;
   let perLayer = 0;
   for (const { rows, length } of batches) {
-    perLayer += rows * length * (67 * hidden + 32 * intermediate) +
+    perLayer += rows * length * (67 * hidden + perUnit * intermediate) +
       14.4 * rows * heads * length * length;
   }
-  return FLOAT * (8.3 * encoderParameters(shape) + layers * perLayer);
+  return FLOAT * (8.3 * encoderParameters(shape, architecture) + layers * perLayer);
 }
 
 /**
  * Heap bytes of one encoding call (no gradients) of `batch` on the wasm backend: the weights,
- * and one layer's intermediates at a time (each layer is a tidy scope of its own), about 60
- * floats per token and hidden unit and 5 per attention score.
+ * and one layer's intermediates at a time (each layer is a tidy scope of its own), about 24
+ * floats per token and hidden unit, per feed-forward unit 24 (GeGLU) or 10 (GELU),
+ * and 5 per attention score.
  */
-export function encodingHeapBytes(shape: EncoderShape, batch: SequenceBatch): number {
+export function encodingHeapBytes(
+  shape: EncoderShape,
+  batch: SequenceBatch,
+  architecture: Architecture,
+): number {
   const { hidden, intermediate, heads } = shape;
   const { rows, length } = batch;
-  return FLOAT * (1.2 * encoderParameters(shape) +
-    rows * length * (24 * hidden + 24 * intermediate) + 5.2 * rows * heads * length * length);
+  const perUnit = FEED_FORWARD_FLOATS[architecture].encoding;
+  return FLOAT * (1.2 * encoderParameters(shape, architecture) +
+    rows * length * (24 * hidden + perUnit * intermediate) + 5.2 * rows * heads * length * length);
 }
 
 /** The memory a backend's batches are planned against. */
@@ -88,23 +111,23 @@ export interface MemoryLimit {
   name: string;
   /** All of it: the wasm heap's maximum, or this machine's memory (Infinity where unknown). */
   total: number;
-  /** The bytes a batch may be planned to take: on wasm {@link HEAP_SHARE} of `total`. */
+  /** The bytes a batch may be planned to take: {@link HEAP_SHARE} of `total`. */
   bytes: number;
 }
 
 /** The limit on `backend` (the current one by default); unbounded where none is known. */
 export function memoryLimit(backend: string = tf.getBackend()): MemoryLimit {
-  if (backend === "wasm") {
-    const total = WASM_HEAP_BYTES;
-    return { backend, name: "the wasm backend's heap", total, bytes: HEAP_SHARE * total };
-  }
+  const limit = (name: string, total: number) => ({
+    backend,
+    name,
+    total,
+    bytes: HEAP_SHARE * total,
+  });
+  if (backend === "wasm") return limit("the wasm backend's heap", WASM_HEAP_BYTES);
   if (backend === "tensorflow" && !tensorflowOnGpu()) {
-    // The estimates over-count tensorflow's peak (0.67-0.97 of them, measured), so a batch
-    // may be planned against all of the memory: what is refused is what could not fit at all.
-    const total = machineMemoryBytes();
-    return { backend, name: "this machine's memory", total, bytes: total };
+    return limit("this machine's memory", machineMemoryBytes());
   }
-  return { backend, name: `the ${backend} backend's memory`, total: Infinity, bytes: Infinity };
+  return limit(`the ${backend} backend's memory`, Infinity);
 }
 
 /** The memory this process may use: the machine's, or its control group's limit if lower. */

@@ -20,7 +20,8 @@ import {
 } from "../compute/heap_need.ts";
 
 function need(model: Model, batches: SequenceBatch[]): number {
-  return trainingHeapBytes(encoderShape(model.config.transformer), batches);
+  const encoder = model.config.transformer;
+  return trainingHeapBytes(encoderShape(encoder), batches, encoder.modelType);
 }
 
 /**

@@ -32,7 +32,8 @@ import { colbertLengths } from "../models/colbert_inputs.ts";
 export function encodeChunkSize(model: Model, side: Side, batchSize: number): number {
   const shape = encoderShape(model.config.transformer);
   const length = colbertLengths(model.config.inputs)[side];
-  const need = (rows: number) => encodingHeapBytes(shape, { rows, length });
+  const architecture = model.config.transformer.modelType;
+  const need = (rows: number) => encodingHeapBytes(shape, { rows, length }, architecture);
   const fitting = rowsThatFit(batchSize, need);
   if (fitting === 0) {
     refuseUnlessFits(need(1), { what: `encoding one ${side}`, setting: `the ${side} length` });
