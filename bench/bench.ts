@@ -28,8 +28,9 @@ const PATHS: BenchPath[] = ["cpu", "wasm", "wasm+openblas", "webgpu", "tensorflo
 const MAXSIM_DOCUMENTS = 10_000;
 const PADDED_DOCUMENTS = 1_000;
 const STREAM_DOCUMENTS = 100_000;
-// Encoding is timed on the small profile's student (2 x 64) and the largest encoder (6 x 384).
-const ENCODE_MODELS: TrainModel[] = ["default", "teacher", "6x384"];
+// Encoding is timed on the small profile's student (2 x 64), the 6 x 384 encoders and
+// ModernBERT-base's shape.
+const ENCODE_MODELS: TrainModel[] = ["default", "teacher", "6x384", "base"];
 const BLAS_MAXSIM = "packed, a chunk per core: OpenBLAS + wasm SIMD max";
 const FALLBACK_MAXSIM = "packed, tfjs wasm matMul (fallback)";
 
@@ -107,12 +108,12 @@ interface Results {
  */
 function worthTiming(model: TrainModel, path: BenchPath): boolean {
   if (path === "cpu") return model === "small";
-  const large = model === "teacher" || model === "6x384";
+  const large = model === "teacher" || model === "6x384" || model === "base";
   return !large || path === "wasm+openblas" || path === "tensorflow";
 }
 
 // PyTorch's rows: the training step on these models, encoding on ENCODE_MODELS.
-const TORCH_TRAIN_MODELS: TrainModel[] = ["default", "teacher", "6x384"];
+const TORCH_TRAIN_MODELS: TrainModel[] = ["default", "teacher", "6x384", "base"];
 
 async function collect(rows: Set<string>): Promise<Results> {
   const note = (message: string) => console.error(`... ${message}`);

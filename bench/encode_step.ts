@@ -32,8 +32,8 @@ export async function encodeOnce(model: Model, docs: EncoderBatch): Promise<void
 
 /**
  * Best time of encoding {@link ENCODE_BATCH} documents of `shape.encodeLength` tokens with
- * `shape`'s encoder on the current backend: a warm-up call, then up to `maxCalls` more while
- * they fit in `budgetSeconds` (a warm-up slower than the budget is the figure).
+ * `shape`'s encoder on the current backend: a warm-up call, then one more, and up to
+ * `maxCalls` in all while they fit in `budgetSeconds` (the warm-up is never the figure).
  */
 export async function timeEncode(
   shape: TrainStepShape,
@@ -50,7 +50,11 @@ export async function timeEncode(
   let best: number;
   try {
     best = await timeCall();
-    for (let timed = 0, spent = 0; timed < maxCalls && spent + best <= budgetSeconds; timed++) {
+    for (
+      let timed = 0, spent = 0;
+      timed < maxCalls && (timed === 0 || spent + best <= budgetSeconds);
+      timed++
+    ) {
       const seconds = await timeCall();
       best = timed === 0 ? seconds : Math.min(best, seconds);
       spent += seconds;

@@ -5,6 +5,7 @@
  * ```sh
  * deno run -A bench/profile_step.ts tensorflow 16          # step at batch 16 x (32 + 128)
  * deno run -A bench/profile_step.ts tensorflow 16 encode   # 64 documents of 180 tokens
+ * deno run -A bench/profile_step.ts tensorflow 8 --model base   # another bench model
  * ```
  *
  * A warm-up, the best of two plain runs (the wall time), then one profiled run: the profiled
@@ -15,14 +16,19 @@ import { type BackendName, initBackend } from "../lib/compute/backend.ts";
 import { benchModel, lastParam, randomBatch, trainStep } from "./train_step.ts";
 import { ENCODE_BATCH, encodeOnce } from "./encode_step.ts";
 import { AdamW } from "../lib/train/adamw.ts";
-import { trainShape } from "./train_shapes.ts";
+import { type TrainModel, trainShape } from "./train_shapes.ts";
 
 type Kernel = { name: string; inputShapes: number[][]; kernelTimeMs: number | { error: string } };
 
 // Kinds of work a step is made of, as issue 14 lists them.
-const groups = (intermediate: number): [string, (k: Kernel) => boolean][] => [
+const groups = (
+  { intermediate, vocabSize }: { intermediate: number; vocabSize: number },
+): [string, (k: Kernel) => boolean][] => [
   ["matrix products", (k) => k.name === "BatchMatMul"],
-  ["whole vocabulary (30522 x hidden)", (k) => JSON.stringify(k.inputShapes).includes("30522")],
+  [
+    `whole vocabulary (${vocabSize} x hidden)`,
+    (k) => JSON.stringify(k.inputShapes).includes(`${vocabSize}`),
+  ],
   [
     "attention scores [B, h, L, L], elementwise",
     (k) =>
@@ -63,9 +69,11 @@ function printTotals(
 if (import.meta.main) {
   const backend = (Deno.args[0] ?? "tensorflow") as BackendName;
   const batch = Number(Deno.args[1] ?? 16);
-  const encode = Deno.args[2] === "encode";
+  const encode = Deno.args.includes("encode");
+  const named = Deno.args.indexOf("--model");
+  const modelName = (named < 0 ? "6x384" : Deno.args[named + 1]) as TrainModel;
   await initBackend(backend);
-  const { shape } = trainShape("6x384", batch);
+  const { shape } = trainShape(modelName, batch);
   const model = benchModel(shape);
   const optimizer = new AdamW(model.params);
   const queries = randomBatch(batch, shape.queryLength, shape.transformer.vocabSize, 1);
@@ -92,7 +100,9 @@ if (import.meta.main) {
     ? `encoding ${ENCODE_BATCH} x ${shape.encodeLength}`
     : `step ${batch} x (${shape.queryLength} + ${shape.documentLength})`;
   console.log(
-    `${backend}, 6 x 384, ${what}: wall ${wall.toFixed(0)} ms (best of 2); profiled ` +
+    `${backend}, ${shape.transformer.layers} x ${shape.transformer.hidden}, ${what}: wall ${
+      wall.toFixed(0)
+    } ms (best of 2); profiled ` +
       `${profiled.toFixed(0)} ms, ${kernels.length} kernels adding up to ${all.toFixed(0)} ms`,
   );
   const byName = new Map<string, [number, number]>();
@@ -109,7 +119,7 @@ if (import.meta.main) {
     }
   }
   printTotals("by kernel:", byName, all, 22);
-  const kinds = groups(shape.transformer.intermediate);
+  const kinds = groups(shape.transformer);
   const byGroup = new Map(kinds.map(([label, test]) => {
     const members = kernels.filter(test);
     return [label, [members.length, members.reduce((sum, k) => sum + milliseconds(k), 0)]];
