@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { useBlasMatMul } from "./wasm_matmul_kernels.ts";
 import { keepFreedMemory } from "./keep_freed_memory.ts";
 import { shareUnchangedTensors } from "./tensorflow_shared_kernels.ts";
+import { registerReductionGradients } from "./reduction_gradients.ts";
 
 /** The backends this suite knows how to start. */
 export const BACKENDS = ["wasm", "webgpu", "tensorflow", "cpu"] as const;
@@ -162,6 +163,7 @@ export async function initBackend(name?: string): Promise<BackendName> {
     );
   }
   await REGISTER[chosen]();
+  registerReductionGradients();
   // Production mode silences tfjs's console advice, such as the "install our node backend"
   // banner of the cpu backend, which this suite chooses on purpose; it changes no kernel.
   tf.enableProdMode();
